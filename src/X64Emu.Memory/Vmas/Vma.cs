@@ -35,13 +35,13 @@ public sealed class Vma
     /// </summary>
     public object? AnonId;
 
-    /// <summary>Pages charged to commit accounting for this VMA (Linux VM_ACCOUNT), in pages.</summary>
-    public ulong CommittedPages;
-
-    /// <summary>Pages locked by mlock in this VMA (VmLck), in pages.</summary>
-    public ulong LockedPages;
-
     public ulong Size => End - Start;
+
+    /// <summary>Size in 4 KiB pages.</summary>
+    public long Pages => (long)((End - Start) >> PageSizes.PageBits);
+
+    /// <summary>Pages this VMA charges to Committed_AS: all of them when VM_ACCOUNT is set.</summary>
+    public long CommittedPages => (Flags & VmFlags.Account) != 0 ? Pages : 0;
 
     public Vma(ulong start, ulong end, VmFlags flags)
     {

@@ -1,0 +1,253 @@
+using System;
+using System.Collections.Generic;
+using X64Emu.Memory.Objects;
+using X64Emu.Memory.PageTables;
+using X64Emu.Memory.Physical;
+using X64Emu.Memory.Vmas;
+
+namespace X64Emu.Memory;
+
+public sealed unsafe partial class AddressSpace
+{
+    /// <summary>A leaf taken out of the page tables, released after the shootdown.</summary>
+    private struct ZapEntry
+    {
+        public long Frame;
+        public FrameFlags Flags;
+        public MemoryObject? Object;
+        public int Level;
+    }
+
+    // Reused between operations; protected by _lock.
+    private readonly List<ZapEntry> _zapped = new();
+
+    /// <summary>Flags that forbid merging (Linux VM_SPECIAL).</summary>
+    private const VmFlags SpecialFlags = VmFlags.Io | VmFlags.DontExpand | VmFlags.PfnMap | VmFlags.MixedMap;
+
+    /// <summary>Linux's is_mergeable_vma + anon_vma compatibility + pgoff contiguity, for <paramref name="a"/> just before <paramref name="b"/>.</summary>
+    private static bool CanMerge(Vma a, Vma b)
+    {
+        return a.End == b.Start
+            && (a.Flags & ~VmFlags.SoftDirty) == (b.Flags & ~VmFlags.SoftDirty)
+            && (a.Flags & SpecialFlags) == 0
+            && ReferenceEquals(a.Object, b.Object)
+            && a.PgOff + (ulong)a.Pages == b.PgOff
+            && a.Name == b.Name
+            && a.Pkey == b.Pkey
+            && (a.AnonId == null || b.AnonId == null || ReferenceEquals(a.AnonId, b.AnonId));
+    }
+
+    /// <summary>Merges <paramref name="v"/> with its neighbours where Linux would; returns the surviving VMA.</summary>
+    private Vma MergeLocked(Vma v)
+    {
+        Vma? prev = v.Prev;
+        if (prev != null && CanMerge(prev, v))
+        {
+            prev.AnonId ??= v.AnonId;
+            ulong end = v.End;
+            _vmas.Remove(v);
+            v.Object?.RemoveUser();
+            _vmas.SetBounds(prev, prev.Start, end);
+            v = prev;
+        }
+
+        Vma? next = v.Next;
+        if (next != null && CanMerge(v, next))
+        {
+            v.AnonId ??= next.AnonId;
+            ulong end = next.End;
+            _vmas.Remove(next);
+            next.Object?.RemoveUser();
+            _vmas.SetBounds(v, v.Start, end);
+        }
+
+        return v;
+    }
+
+    /// <summary>Splits <paramref name="v"/> at <paramref name="at"/> (Start &lt; at &lt; End); returns the new upper part.</summary>
+    private Vma SplitLocked(Vma v, ulong at)
+    {
+        Vma upper = new(at, v.End, v.Flags)
+        {
+            Object = v.Object,
+            PgOff = v.PgOff + ((at - v.Start) >> PageSizes.PageBits),
+            Name = v.Name,
+            Pkey = v.Pkey,
+            AnonId = v.AnonId,
+        };
+        upper.Object?.AddUser();
+        _vmas.SetBounds(v, v.Start, at);
+        _vmas.Insert(upper);
+        return upper;
+    }
+
+    /// <summary>
+    /// Splits VMAs so that [start, end) is covered by whole VMAs only (Linux's split on both edges);
+    /// returns the first VMA inside the range, or null when none overlaps.
+    /// </summary>
+    /// <remarks>Preconditions: the caller checked the map-count limit with <see cref="SplitsNeeded"/>.</remarks>
+    private Vma? IsolateLocked(ulong start, ulong end)
+    {
+        Vma? first = _vmas.FindFirstOverlap(start, end);
+        if (first == null)
+        {
+            return null;
+        }
+
+        if (first.Start < start)
+        {
+            first = SplitLocked(first, start);
+        }
+
+        Vma? last = _vmas.FindContaining(end - 1);
+        if (last != null && last.End > end)
+        {
+            SplitLocked(last, end);
+        }
+
+        return first;
+    }
+
+    /// <summary>How many VMAs splitting at the edges of [start, end) would add.</summary>
+    private int SplitsNeeded(ulong start, ulong end)
+    {
+        int n = 0;
+        Vma? first = _vmas.FindFirstOverlap(start, end);
+        if (first != null && first.Start < start)
+        {
+            n++;
+        }
+
+        Vma? last = _vmas.FindContaining(end - 1);
+        if (last != null && last.End > end && last.Start < end)
+        {
+            n++;
+        }
+
+        return n;
+    }
+
+    /// <summary>True when any VMA overlapping [start, end) is sealed (mseal).</summary>
+    private bool AnySealedLocked(ulong start, ulong end)
+    {
+        for (Vma? v = _vmas.FindFirstOverlap(start, end); v != null && v.Start < end; v = v.Next)
+        {
+            if ((v.Flags & VmFlags.Sealed) != 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Collects and clears the present leaves of [start, end); the frames are released by <see cref="FinishZapLocked"/>.</summary>
+    private struct ZapVisitor : IPteVisitor
+    {
+        public AddressSpace Space;
+        public MemoryObject? Object;
+
+        public void Visit(ulong va, ulong* entry, int level)
+        {
+            ulong e = *entry;
+            *entry = 0;
+            long frame = Pte.FrameOf(e);
+            PhysicalMemory mem = Space._mem;
+            if (frame == mem.ZeroFrame && level == 1)
+            {
+                return;
+            }
+
+            Space._zapped.Add(new ZapEntry { Frame = frame, Flags = mem.Flags(frame), Object = Object, Level = level });
+        }
+    }
+
+    /// <summary>Clears the leaves of [start, end) inside <paramref name="vma"/>.</summary>
+    private void ZapLocked(Vma vma, ulong start, ulong end)
+    {
+        ZapVisitor visitor = new() { Space = this, Object = vma.Object };
+        PageTable.Visit(start, end, ref visitor);
+    }
+
+    /// <summary>Shoots down [start, end) on every CPU, then drops the zapped frames and their RSS.</summary>
+    private void FinishZapLocked(ulong start, ulong end)
+    {
+        ShootdownLocked(start, end);
+        foreach (ZapEntry z in _zapped)
+        {
+            if (z.Level == 1)
+            {
+                ReleaseMappedFrame(z.Frame, z.Flags, z.Object);
+            }
+            else
+            {
+                ReleaseHugeLeaf(z.Frame, z.Level, z.Object);
+            }
+        }
+
+        _zapped.Clear();
+    }
+
+    /// <summary>Drops a 2 MiB / 1 GiB leaf's frames. TODO(#4): return them to the hugetlb pool.</summary>
+    private void ReleaseHugeLeaf(long frame, int level, MemoryObject? obj)
+    {
+        _ = frame;
+        _ = level;
+        _ = obj;
+    }
+
+    /// <summary>Removes whole VMAs starting at <paramref name="first"/> up to <paramref name="end"/>: zaps, uncharges, unlinks.</summary>
+    private void RemoveVmasLocked(Vma first, ulong end)
+    {
+        ulong start = first.Start;
+        Vma? before = first.Prev;
+        Vma? v = first;
+        while (v != null && v.Start < end)
+        {
+            Vma? next = v.Next;
+            ZapLocked(v, v.Start, v.End);
+            if (v.Object != null && (v.Flags & VmFlags.Shared) != 0)
+            {
+                v.Object.Writeback(v.PgOff, v.PgOff + (ulong)v.Pages - 1);
+            }
+
+            _system.Uncharge(v.CommittedPages);
+            TotalVm -= v.Pages;
+            if ((v.Flags & VmFlags.Locked) != 0)
+            {
+                LockedVm -= v.Pages;
+            }
+
+            _vmas.Remove(v);
+            v.Object?.RemoveUser();
+            v = next;
+        }
+
+        FinishZapLocked(start, end);
+        NotifyCodeLocked(start, end);
+
+        ulong floor = before?.End ?? 0;
+        ulong ceiling = v?.Start ?? (PageSizes.TaskSize + PageSizes.PageSize);
+        PageTable.FreeTables(floor, ceiling);
+    }
+
+    /// <summary>Unmaps [start, end) (page aligned) without any checks. Preconditions: _lock held, no VMA in range is sealed.</summary>
+    private void UnmapRangeLocked(ulong start, ulong end)
+    {
+        Vma? first = IsolateLocked(start, end);
+        if (first != null)
+        {
+            RemoveVmasLocked(first, end);
+        }
+    }
+
+    /// <summary>Tears everything down (exit, execve).</summary>
+    private void UnmapAllLocked()
+    {
+        Vma? first = _vmas.First;
+        if (first != null)
+        {
+            RemoveVmasLocked(first, ulong.MaxValue);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using System;
+
+namespace X64Emu.Memory.Physical;
+
+/// <summary>What a frame currently holds; one byte per frame in <see cref="PhysicalMemory"/>.</summary>
+[Flags]
+public enum FrameFlags : byte
+{
+    None = 0,
+
+    /// <summary>A private anonymous page (or a private COW copy of a file page).</summary>
+    Anon = 1,
+
+    /// <summary>Owned by a <see cref="Objects.MemoryObject"/> (file page cache, shmem, hugetlbfs).</summary>
+    PageCache = 2,
+
+    /// <summary>The shared zero page, mapped read-only for anonymous read faults; never freed.</summary>
+    Zero = 4,
+
+    /// <summary>Instructions were decoded from this frame; writes to it must invalidate decoded blocks.</summary>
+    Code = 8,
+
+    /// <summary>First frame of a huge page (2 MiB or 1 GiB run).</summary>
+    HugeHead = 16,
+
+    /// <summary>A page-table page (PML4, PDPT, PD or PT).</summary>
+    PageTable = 32,
+
+    /// <summary>Merged by KSM (MADV_MERGEABLE): shared read-only between unrelated mappings.</summary>
+    Ksm = 64,
+}

@@ -1,0 +1,152 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Threading;
+
+namespace X64Emu.Memory.Physical;
+
+/// <summary>
+/// Emulated physical memory: one lazily backed host allocation of the configured size (--mem),
+/// addressed by frame number, with per-frame reference counts, map counts and flags.
+/// </summary>
+/// <remarks>
+/// Invariants: frame f occupies host bytes [Base + f*4096, Base + (f+1)*4096); RefCount[f] counts
+/// owners (PTEs, page cache, pools) and is 0 exactly for free frames; MapCount[f] counts the leaf PTEs
+/// that map f (Linux's mapcount, used for Pss and Shared/Private in smaps). The zero frame is never freed.
+/// </remarks>
+public sealed unsafe class PhysicalMemory : IDisposable
+{
+    private readonly byte* _base;
+    private readonly ulong _size;
+    private readonly int[] _refCount;
+    private readonly int[] _mapCount;
+    private readonly FrameFlags[] _flags;
+    private bool _disposed;
+
+    /// <summary>Reserves <paramref name="size"/> bytes of emulated RAM (a multiple of 4 KiB, at least 4 MiB).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The size is not page aligned or out of range.</exception>
+    /// <exception cref="OutOfMemoryException">The host refused the reservation.</exception>
+    public PhysicalMemory(ulong size)
+    {
+        if (size < (4UL << 20) || (size & PageSizes.PageMask) != 0 || (size >> PageSizes.PageBits) > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(size), "emulated memory must be a multiple of 4 KiB between 4 MiB and 8 TiB");
+        }
+
+        _base = HostMemory.Reserve(size);
+        if (_base == null)
+        {
+            throw new OutOfMemoryException($"cannot reserve {size >> 20} MiB of host address space: {HostMemory.LastError()}");
+        }
+
+        _size = size;
+        long frames = (long)(size >> PageSizes.PageBits);
+        _refCount = new int[frames];
+        _mapCount = new int[frames];
+        _flags = new FrameFlags[frames];
+        Allocator = new FrameAllocator(frames);
+
+        ZeroFrame = Allocator.Allocate();
+        _refCount[ZeroFrame] = 1;
+        _flags[ZeroFrame] = FrameFlags.Zero;
+    }
+
+    /// <summary>Host address of frame 0.</summary>
+    public byte* Base => _base;
+
+    public ulong Size => _size;
+
+    public long FrameCount => Allocator.FrameCount;
+
+    public FrameAllocator Allocator { get; }
+
+    /// <summary>The shared, always-zero frame mapped for anonymous read faults.</summary>
+    public int ZeroFrame { get; }
+
+    /// <summary>Frames allocated right now, the zero frame included.</summary>
+    public long UsedFrames => Allocator.FrameCount - Allocator.FreeFrames;
+
+    /// <summary>Host address of the first byte of <paramref name="frame"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public byte* HostOf(long frame) => _base + ((ulong)frame << PageSizes.PageBits);
+
+    /// <summary>The frame holding host address <paramref name="host"/> (which must lie inside emulated RAM).</summary>
+    public long FrameOfHost(byte* host) => (long)((ulong)(host - _base) >> PageSizes.PageBits);
+
+    /// <summary>Allocates one frame and zeroes it; -1 when memory is exhausted.</summary>
+    public int AllocateZeroed(FrameFlags flags)
+    {
+        int frame = Allocator.Allocate();
+        if (frame >= 0)
+        {
+            new Span<byte>(HostOf(frame), (int)PageSizes.PageSize).Clear();
+            _refCount[frame] = 1;
+            _flags[frame] = flags;
+        }
+
+        return frame;
+    }
+
+    /// <summary>Allocates one frame with undefined contents (the caller overwrites it); -1 when memory is exhausted.</summary>
+    public int AllocateUninitialized(FrameFlags flags)
+    {
+        int frame = Allocator.Allocate();
+        if (frame >= 0)
+        {
+            _refCount[frame] = 1;
+            _flags[frame] = flags;
+        }
+
+        return frame;
+    }
+
+    /// <summary>Copies the 4 KiB contents of one frame into another.</summary>
+    public void CopyFrame(long from, long to)
+    {
+        Buffer.MemoryCopy(HostOf(from), HostOf(to), PageSizes.PageSize, PageSizes.PageSize);
+    }
+
+    public int RefCount(long frame) => Volatile.Read(ref _refCount[frame]);
+
+    public int MapCount(long frame) => Volatile.Read(ref _mapCount[frame]);
+
+    public FrameFlags Flags(long frame) => _flags[frame];
+
+    public void SetFlags(long frame, FrameFlags flags) => _flags[frame] = flags;
+
+    public void AddFlags(long frame, FrameFlags flags) => _flags[frame] |= flags;
+
+    public void Get(long frame) => Interlocked.Increment(ref _refCount[frame]);
+
+    /// <summary>Drops one reference; frees the frame when it was the last.</summary>
+    public void Put(long frame)
+    {
+        int left = Interlocked.Decrement(ref _refCount[frame]);
+        if (left == 0)
+        {
+            _flags[frame] = FrameFlags.None;
+            Allocator.Free((int)frame, 0);
+        }
+        else if (left < 0)
+        {
+            ThrowHelper.ThrowInvalidOperation($"frame {frame} reference count went negative");
+        }
+    }
+
+    public void IncMap(long frame) => Interlocked.Increment(ref _mapCount[frame]);
+
+    public void DecMap(long frame) => Interlocked.Decrement(ref _mapCount[frame]);
+
+    /// <summary>Direct access for the invariant checker, which recomputes counts from page tables.</summary>
+    internal int[] RefCounts => _refCount;
+
+    internal int[] MapCounts => _mapCount;
+
+    public void Dispose()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            HostMemory.Release(_base, _size);
+        }
+    }
+}
