@@ -6,23 +6,19 @@ namespace X64Emu.Memory;
 
 public sealed unsafe partial class Mmu
 {
-    /// <summary>Translates one access that stays within a page, filling the TLB; null on a fault (see <see cref="LastFault"/>).</summary>
+    /// <summary>Translates one access, filling the TLB; null on a fault (see <see cref="LastFault"/>).</summary>
+    /// <remarks>Preconditions: [va, va + size) lies within one page (callers split crossing accesses).</remarks>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public byte* TranslateSlow(ulong va, int size, Access access)
     {
-        if (((va ^ (va + (ulong)size - 1)) & ~PageMask) != 0)
-        {
-            // Callers asking for a host pointer must not cross a page; report it as the fault the
-            // second page would raise if it is unmapped, otherwise as a plain translation of the first.
-            if (Space.Translate(this, va + (ulong)size - 1, access, out _) != FaultKind.None)
-            {
-                return null;
-            }
-        }
-
+        _ = size;
         Misses++;
         return Space.Translate(this, va, access, out byte* host) == FaultKind.None ? host : null;
     }
+
+    /// <summary>True when an access of <paramref name="size"/> bytes at <paramref name="va"/> spans two pages.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Crosses(ulong va, int size) => (va & PageMask) > PageSizes.PageSize - (ulong)size;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool ReadSlow8(ulong va, out byte value)

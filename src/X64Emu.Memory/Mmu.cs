@@ -232,9 +232,10 @@ public sealed unsafe partial class Mmu : IDisposable
     }
 
     /// <summary>
-    /// Host pointer for an access of <paramref name="size"/> bytes that stays inside one page, through
-    /// the TLB (read-modify-write instructions use it with <see cref="Access.Write"/> to access once).
+    /// Host pointer for an access of <paramref name="size"/> bytes through the TLB (read-modify-write
+    /// instructions use it with <see cref="Access.Write"/> to translate once). Null on a fault.
     /// </summary>
+    /// <remarks>Preconditions: the access stays inside one page (<see cref="Crosses"/> is false).</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public byte* TryTranslate(ulong va, int size, Access access)
     {

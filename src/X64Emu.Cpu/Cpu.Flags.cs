@@ -1,0 +1,268 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using X64Emu.Cpu.Flags;
+
+namespace X64Emu.Cpu;
+
+public sealed partial class Cpu
+{
+    /// <summary>Lazy-flags op (<see cref="FlagOp"/>): kind and size of the last flag-setting instruction.</summary>
+    public int FlagOpKind;
+
+    public ulong FlagDst;
+    public ulong FlagSrc;
+    public ulong FlagRes;
+
+    /// <summary>Materialised OSZAPC bits (when <see cref="FlagOpKind"/> is Materialized), or the kept CF for INC/DEC.</summary>
+    public ulong FlagBits;
+
+    /// <summary>The non-arithmetic RFLAGS bits (DF, TF, AC, ID, IF, reserved bit 1).</summary>
+    public ulong FlagsOther = RFlags.Reserved1 | RFlags.IF;
+
+    /// <summary>Snapshot of the lazy flags, to undo an instruction whose store faulted.</summary>
+    public FlagState SaveFlags() => new(FlagOpKind, FlagDst, FlagSrc, FlagRes, FlagBits);
+
+    public void RestoreFlags(in FlagState s)
+    {
+        FlagOpKind = s.Op;
+        FlagDst = s.Dst;
+        FlagSrc = s.Src;
+        FlagRes = s.Res;
+        FlagBits = s.Bits;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SetFlags(int op, ulong dst, ulong src, ulong res)
+    {
+        FlagOpKind = op;
+        FlagDst = dst;
+        FlagSrc = src;
+        FlagRes = res;
+    }
+
+    /// <summary>Sets flags for a logic op (only the result matters).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SetLogicFlags(int sizeIndex, ulong res)
+    {
+        FlagOpKind = FlagOp.Logic | sizeIndex;
+        FlagRes = res;
+    }
+
+    /// <summary>Replaces the arithmetic flags with explicit bits (shifts, multiplies, POPF, ...).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SetMaterialized(ulong oszapc)
+    {
+        FlagOpKind = FlagOp.Materialized;
+        FlagBits = oszapc & RFlags.Arith;
+    }
+
+    private static int BitsOf(int op) => 8 << (op & 3);
+
+    private static ulong MaskOf(int op) => (op & 3) == 3 ? ulong.MaxValue : (1UL << BitsOf(op)) - 1;
+
+    private static ulong SignOf(int op) => 1UL << (BitsOf(op) - 1);
+
+    /// <summary>Even parity of the low byte → PF.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Parity(ulong res) => (BitOperations.PopCount((uint)(res & 0xFF)) & 1) == 0 ? RFlags.PF : 0;
+
+    /// <summary>The six arithmetic flags, computed from the lazy state.</summary>
+    public ulong ArithFlags
+    {
+        get
+        {
+            int op = FlagOpKind;
+            if (op == FlagOp.Materialized)
+            {
+                return FlagBits;
+            }
+
+            ulong mask = MaskOf(op);
+            ulong sign = SignOf(op);
+            ulong res = FlagRes & mask;
+            ulong f = Parity(res);
+            if (res == 0)
+            {
+                f |= RFlags.ZF;
+            }
+
+            if ((res & sign) != 0)
+            {
+                f |= RFlags.SF;
+            }
+
+            ulong d = FlagDst;
+            ulong s = FlagSrc;
+            switch (op & ~3)
+            {
+                case FlagOp.Add:
+                case FlagOp.Adc:
+                    // Carry out of the top bit of a full adder, whatever the carry in was.
+                    if ((((d & s) | ((d | s) & ~res)) & sign) != 0)
+                    {
+                        f |= RFlags.CF;
+                    }
+
+                    if (((d ^ res) & (s ^ res) & sign) != 0)
+                    {
+                        f |= RFlags.OF;
+                    }
+
+                    f |= (d ^ s ^ res) & RFlags.AF;
+                    break;
+                case FlagOp.Sub:
+                case FlagOp.Sbb:
+                    // Borrow out of the top bit of a full subtractor.
+                    if ((((~d & s) | ((~d | s) & res)) & sign) != 0)
+                    {
+                        f |= RFlags.CF;
+                    }
+
+                    if (((d ^ s) & (d ^ res) & sign) != 0)
+                    {
+                        f |= RFlags.OF;
+                    }
+
+                    f |= (d ^ s ^ res) & RFlags.AF;
+                    break;
+                case FlagOp.Logic:
+                    break;
+                case FlagOp.Inc:
+                    f |= FlagBits & RFlags.CF;
+                    if (res == sign)
+                    {
+                        f |= RFlags.OF;
+                    }
+
+                    f |= (d ^ 1 ^ res) & RFlags.AF;
+                    break;
+                case FlagOp.Dec:
+                    f |= FlagBits & RFlags.CF;
+                    if (res == sign - 1)
+                    {
+                        f |= RFlags.OF;
+                    }
+
+                    f |= (d ^ 1 ^ res) & RFlags.AF;
+                    break;
+            }
+
+            return f;
+        }
+    }
+
+    /// <summary>The carry flag alone (ADC, SBB, RCL, ...).</summary>
+    public ulong Carry
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            int op = FlagOpKind;
+            ulong sign;
+            switch (op & ~3)
+            {
+                case FlagOp.Sub:
+                case FlagOp.Sbb:
+                    sign = SignOf(op);
+                    ulong mask = MaskOf(op);
+                    return ((((~FlagDst & FlagSrc) | ((~FlagDst | FlagSrc) & FlagRes & mask)) & sign) != 0) ? 1UL : 0UL;
+                case FlagOp.Add:
+                case FlagOp.Adc:
+                    sign = SignOf(op);
+                    return ((((FlagDst & FlagSrc) | ((FlagDst | FlagSrc) & ~FlagRes)) & sign) != 0) ? 1UL : 0UL;
+                case FlagOp.Logic:
+                    return 0;
+                default:
+                    return FlagBits & RFlags.CF;
+            }
+        }
+    }
+
+    /// <summary>Full RFLAGS as PUSHF would store it.</summary>
+    public ulong Rflags
+    {
+        get => ArithFlags | FlagsOther;
+        set
+        {
+            SetMaterialized(value);
+            FlagsOther = (value & ~RFlags.Arith & (RFlags.UserWritable | RFlags.IF)) | RFlags.Reserved1 | RFlags.IF;
+        }
+    }
+
+    /// <summary>Direction flag: string instructions step backwards.</summary>
+    public bool Df => (FlagsOther & RFlags.DF) != 0;
+
+    /// <summary>
+    /// Evaluates condition code <paramref name="cc"/> (the low nibble of Jcc/SETcc/CMOVcc). CMP/SUB
+    /// and logic results are answered from the saved operands without materialising the flags.
+    /// </summary>
+    public bool Cond(int cc)
+    {
+        int op = FlagOpKind;
+        int kind = op & ~3;
+        if (kind == FlagOp.Sub)
+        {
+            ulong mask = MaskOf(op);
+            ulong d = FlagDst & mask;
+            ulong s = FlagSrc & mask;
+            int shift = 64 - BitsOf(op);
+            long sd = (long)(d << shift) >> shift;
+            long ss = (long)(s << shift) >> shift;
+            switch (cc)
+            {
+                case 2: return d < s;    // B
+                case 3: return d >= s;   // AE
+                case 4: return d == s;   // E
+                case 5: return d != s;   // NE
+                case 6: return d <= s;   // BE
+                case 7: return d > s;    // A
+                case 12: return sd < ss; // L
+                case 13: return sd >= ss; // GE
+                case 14: return sd <= ss; // LE
+                case 15: return sd > ss; // G
+            }
+        }
+        else if (kind == FlagOp.Logic)
+        {
+            ulong res = FlagRes & MaskOf(op);
+            bool sf = (res & SignOf(op)) != 0;
+            switch (cc)
+            {
+                case 0: return false;       // O
+                case 1: return true;        // NO
+                case 2: return false;       // B
+                case 3: return true;        // AE
+                case 4: return res == 0;    // E
+                case 5: return res != 0;    // NE
+                case 6: return res == 0;    // BE
+                case 7: return res != 0;    // A
+                case 8: return sf;          // S
+                case 9: return !sf;         // NS
+                case 12: return sf;         // L
+                case 13: return !sf;        // GE
+                case 14: return res == 0 || sf; // LE
+                case 15: return res != 0 && !sf; // G
+            }
+        }
+
+        return CondGeneric(cc);
+    }
+
+    /// <summary>Evaluates a condition from fully materialised flags.</summary>
+    public bool CondGeneric(int cc)
+    {
+        ulong f = ArithFlags;
+        bool r = (cc >> 1) switch
+        {
+            0 => (f & RFlags.OF) != 0,
+            1 => (f & RFlags.CF) != 0,
+            2 => (f & RFlags.ZF) != 0,
+            3 => (f & (RFlags.CF | RFlags.ZF)) != 0,
+            4 => (f & RFlags.SF) != 0,
+            5 => (f & RFlags.PF) != 0,
+            6 => ((f & RFlags.SF) != 0) != ((f & RFlags.OF) != 0),
+            _ => (f & RFlags.ZF) != 0 || (((f & RFlags.SF) != 0) != ((f & RFlags.OF) != 0)),
+        };
+        return (cc & 1) != 0 ? !r : r;
+    }
+}

@@ -1,0 +1,85 @@
+using System.Threading;
+
+namespace X64Emu.Cpu.Decode;
+
+/// <summary>
+/// A decoded basic block: instructions from <see cref="Start"/> up to and including the first that
+/// can change control flow (or a length limit), with two chained successors so the dispatch loop
+/// usually skips the cache lookup.
+/// </summary>
+public sealed class Block
+{
+    public Block(ulong start, ulong end, Insn[] insns, int count)
+    {
+        Start = start;
+        End = end;
+        Insns = insns;
+        Count = count;
+    }
+
+    public ulong Start { get; }
+
+    /// <summary>Address after the last instruction.</summary>
+    public ulong End { get; }
+
+    /// <summary>Decoded instructions; <see cref="Count"/> are used, the last one always ends the block.</summary>
+    public Insn[] Insns { get; }
+
+    public int Count { get; }
+
+    private volatile bool _valid = true;
+
+    /// <summary>False once the code it came from was unmapped, reprotected or written.</summary>
+    public bool Valid => _valid;
+
+    public void Invalidate() => _valid = false;
+
+    /// <summary>Times entered (for choosing blocks for a compiled tier).</summary>
+    public long Executions;
+
+    // Chained successors (taken / fall-through). Written racily by CPUs of the same space: a torn
+    // pair is harmless because Successor() re-checks the block's own Start.
+    private Block? _next0;
+    private Block? _next1;
+    private int _victim;
+
+    /// <summary>The chained successor starting at <paramref name="rip"/>, if still valid.</summary>
+    public Block? Successor(ulong rip)
+    {
+        Block? b = _next0;
+        if (b != null && b.Start == rip && b._valid)
+        {
+            return b;
+        }
+
+        b = _next1;
+        if (b != null && b.Start == rip && b._valid)
+        {
+            return b;
+        }
+
+        return null;
+    }
+
+    /// <summary>Remembers <paramref name="next"/> as a successor (replacing the older of two).</summary>
+    public void Link(ulong rip, Block next)
+    {
+        _ = rip;
+        if (_next0 == null || !_next0._valid)
+        {
+            _next0 = next;
+        }
+        else if (_next1 == null || !_next1._valid)
+        {
+            _next1 = next;
+        }
+        else if ((Interlocked.Increment(ref _victim) & 1) == 0)
+        {
+            _next0 = next;
+        }
+        else
+        {
+            _next1 = next;
+        }
+    }
+}

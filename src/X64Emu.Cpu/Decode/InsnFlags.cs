@@ -1,0 +1,20 @@
+namespace X64Emu.Cpu.Decode;
+
+/// <summary>Bits of <see cref="Insn.Flags"/>.</summary>
+public static class InsnFlags
+{
+    /// <summary>Address-size override (67h): the effective address is truncated to 32 bits.</summary>
+    public const byte Addr32 = 1;
+
+    /// <summary>LOCK prefix.</summary>
+    public const byte Lock = 2;
+
+    /// <summary>REP/REPE prefix.</summary>
+    public const byte Rep = 4;
+
+    /// <summary>REPNE prefix.</summary>
+    public const byte Repne = 8;
+
+    /// <summary>The operand is memory (for handlers shared between register and memory forms).</summary>
+    public const byte Mem = 16;
+}

@@ -1,0 +1,44 @@
+using System.Diagnostics;
+using X64Emu.Cpu.Decode;
+
+namespace X64Emu.Cpu.Interp;
+
+public static unsafe partial class Interpreter
+{
+    public static int Syscall(Cpu c, ref Insn i)
+    {
+        c.Gpr(Reg.Rcx) = i.Next;
+        c.Gpr(Reg.R11) = c.Rflags;
+        c.R.Rip = i.Next;
+        return (int)ExitReason.Syscall;
+    }
+
+    public static int Cpuid(Cpu c, ref Insn i)
+    {
+        CpuFeatures.Query((uint)c.Gpr(Reg.Rax), (uint)c.Gpr(Reg.Rcx), out uint a, out uint b, out uint cx, out uint d);
+        c.Gpr(Reg.Rax) = a;
+        c.Gpr(Reg.Rbx) = b;
+        c.Gpr(Reg.Rcx) = cx;
+        c.Gpr(Reg.Rdx) = d;
+        return 0;
+    }
+
+    public static int Rdtsc(Cpu c, ref Insn i)
+    {
+        ulong t = (ulong)Stopwatch.GetTimestamp();
+        c.Gpr(Reg.Rax) = (uint)t;
+        c.Gpr(Reg.Rdx) = t >> 32;
+        return 0;
+    }
+
+    public static int Int3(Cpu c, ref Insn i)
+    {
+        // SIGTRAP is reported with RIP after the INT3, as the hardware leaves it.
+        c.R.Rip = i.Next;
+        return (int)ExitReason.Breakpoint;
+    }
+
+    public static int Ud(Cpu c, ref Insn i) => c.Raise(ref i, ExitReason.InvalidOpcode);
+
+    public static int Hlt(Cpu c, ref Insn i) => c.Raise(ref i, ExitReason.Privileged);
+}
