@@ -124,6 +124,9 @@ public sealed unsafe partial class AddressSpace : IDisposable
     public long RssFile { get; private set; }
     public long RssShmem { get; private set; }
     public long LockedVm { get; private set; }
+
+    /// <summary>hugetlb memory mapped by this space, in 4 KiB units (HugetlbPages in /proc/PID/status).</summary>
+    public long HugetlbPages { get; private set; }
     public long HiwaterRss { get; private set; }
     public long HiwaterVm { get; private set; }
     public long MapCount => _vmas.Count;

@@ -33,6 +33,9 @@ public class MemoryObject
 
     public PhysicalMemory Memory { get; }
 
+    /// <summary>Flags of this cache's frames.</summary>
+    private FrameFlags PageFlags => Kind == MemoryObjectKind.Shmem ? FrameFlags.PageCache | FrameFlags.Shmem : FrameFlags.PageCache;
+
     public MemoryObjectKind Kind { get; }
 
     public IFileBacking? Backing { get; }
@@ -121,7 +124,7 @@ public class MemoryObject
                 return PageLookup.BeyondEof;
             }
 
-            int f = Memory.AllocateZeroed(FrameFlags.PageCache);
+            int f = Memory.AllocateZeroed(PageFlags);
             if (f < 0)
             {
                 frame = -1;
@@ -284,7 +287,7 @@ public class MemoryObject
                 if (!_pages.TryGetValue(index, out long frame) && Backing == null)
                 {
                     // Shmem has nowhere else to keep the bytes: materialise the page.
-                    frame = Memory.AllocateZeroed(FrameFlags.PageCache);
+                    frame = Memory.AllocateZeroed(PageFlags);
                     if (frame < 0)
                     {
                         return false;

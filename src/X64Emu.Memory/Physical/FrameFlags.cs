@@ -28,4 +28,7 @@ public enum FrameFlags : byte
 
     /// <summary>Merged by KSM (MADV_MERGEABLE): shared read-only between unrelated mappings.</summary>
     Ksm = 64,
+
+    /// <summary>With <see cref="PageCache"/>: shared anonymous memory (shmem), counted as Shmem in meminfo.</summary>
+    Shmem = 128,
 }

@@ -136,6 +136,40 @@ public sealed unsafe class PhysicalMemory : IDisposable
 
     public void DecMap(long frame) => Interlocked.Decrement(ref _mapCount[frame]);
 
+    /// <summary>Counts frames by what they hold (for /proc/meminfo): a scan of the flag array.</summary>
+    public FrameCensus Census()
+    {
+        FrameCensus c = default;
+        FrameFlags[] flags = _flags;
+        for (long f = 0; f < flags.Length; f++)
+        {
+            FrameFlags x = flags[f];
+            if (x == FrameFlags.None)
+            {
+                continue;
+            }
+
+            if ((x & FrameFlags.Anon) != 0)
+            {
+                c.Anon++;
+            }
+            else if ((x & FrameFlags.Shmem) != 0)
+            {
+                c.Shmem++;
+            }
+            else if ((x & FrameFlags.PageCache) != 0)
+            {
+                c.File++;
+            }
+            else if ((x & FrameFlags.PageTable) != 0)
+            {
+                c.PageTables++;
+            }
+        }
+
+        return c;
+    }
+
     /// <summary>Direct access for the invariant checker, which recomputes counts from page tables.</summary>
     internal int[] RefCounts => _refCount;
 

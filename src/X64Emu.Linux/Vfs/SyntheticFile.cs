@@ -1,0 +1,111 @@
+using System;
+using System.Text;
+using X64Emu.Linux.Syscalls;
+using X64Emu.Linux.Tasks;
+
+namespace X64Emu.Linux.Vfs;
+
+/// <summary>
+/// A /proc or /sys file whose contents the emulator generates at open time from its own state;
+/// writable ones (e.g. /proc/sys/vm/overcommit_memory) apply each write() through a callback.
+/// </summary>
+public sealed class SyntheticFile : FileDescription
+{
+    private readonly byte[] _content;
+    private readonly string _path;
+    private readonly Func<string, long>? _onWrite;
+    private readonly uint _mode;
+    private readonly ulong _ino;
+    private long _offset;
+
+    public SyntheticFile(string path, byte[] content, int flags, Func<string, long>? onWrite = null, uint mode = 0x124 /* 0444 */, ulong ino = 0)
+    {
+        _path = path;
+        _content = content;
+        StatusFlags = flags;
+        _onWrite = onWrite;
+        _mode = mode;
+        _ino = ino != 0 ? ino : (ulong)(uint)path.GetHashCode();
+    }
+
+    public SyntheticFile(string path, string content, int flags, Func<string, long>? onWrite = null, uint mode = 0x124)
+        : this(path, Encoding.UTF8.GetBytes(content), flags, onWrite, mode)
+    {
+    }
+
+    public override string Path => _path;
+
+    public override long Read(GuestThread t, Span<byte> buffer)
+    {
+        long n = PRead(t, buffer, _offset);
+        if (n > 0)
+        {
+            _offset += n;
+        }
+
+        return n;
+    }
+
+    public override long PRead(GuestThread t, Span<byte> buffer, long offset)
+    {
+        if (!CanRead)
+        {
+            return -Errno.EBADF;
+        }
+
+        if (offset < 0)
+        {
+            return -Errno.EINVAL;
+        }
+
+        if (offset >= _content.Length)
+        {
+            return 0;
+        }
+
+        int n = (int)Math.Min(buffer.Length, _content.Length - offset);
+        _content.AsSpan((int)offset, n).CopyTo(buffer);
+        return n;
+    }
+
+    public override long Write(GuestThread t, ReadOnlySpan<byte> buffer)
+    {
+        if (!CanWrite)
+        {
+            return -Errno.EBADF;
+        }
+
+        if (_onWrite == null)
+        {
+            return -Errno.EIO;
+        }
+
+        long r = _onWrite(Encoding.UTF8.GetString(buffer));
+        return r < 0 ? r : buffer.Length;
+    }
+
+    public override long Seek(long offset, int whence)
+    {
+        long pos = whence switch
+        {
+            0 => offset,
+            1 => _offset + offset,
+            2 => _content.Length + offset,
+            _ => -1,
+        };
+        if (pos < 0)
+        {
+            return -Errno.EINVAL;
+        }
+
+        _offset = pos;
+        return pos;
+    }
+
+    public override long Stat(Span<byte> stat)
+    {
+        // /proc files report size 0, as Linux does.
+        StatBuf.Fill(stat, 0x16, _ino, StatBuf.IfReg | _mode, 1, 0, 0, 0, blksize: 1024);
+        return 0;
+    }
+}
