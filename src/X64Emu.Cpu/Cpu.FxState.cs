@@ -16,7 +16,7 @@ public sealed unsafe partial class Cpu
     {
         dst.Slice(0, FxStateSize).Clear();
         SaveX87(dst);
-        BinaryPrimitives.WriteUInt32LittleEndian(dst.Slice(24), R.Mxcsr);
+        BinaryPrimitives.WriteUInt32LittleEndian(dst.Slice(24), Mxcsr);
         BinaryPrimitives.WriteUInt32LittleEndian(dst.Slice(28), MxcsrMask);
         for (int i = 0; i < 32; i++)
         {
@@ -33,7 +33,7 @@ public sealed unsafe partial class Cpu
             return false;
         }
 
-        R.Mxcsr = mxcsr;
+        Mxcsr = mxcsr;
         for (int i = 0; i < 32; i++)
         {
             R.Xmm[i] = BinaryPrimitives.ReadUInt64LittleEndian(src.Slice(160 + (i * 8)));

@@ -89,6 +89,7 @@ public sealed unsafe partial class Cpu
     public ExitReason Run()
     {
         Mmu mmu = Mmu;
+        EnsureHostMxcsr();
         mmu.EnterGuest();
         try
         {

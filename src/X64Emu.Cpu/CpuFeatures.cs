@@ -50,7 +50,7 @@ public static class CpuFeatures
     public static uint Leaf1Edx { get; set; } = Fpu | Tsc | Cx8 | Cmov | Fxsr | Sse | Sse2;
 
     /// <summary>CPUID.1:ECX as reported.</summary>
-    public static uint Leaf1Ecx { get; set; }
+    public static uint Leaf1Ecx { get; set; } = Cx16 | Popcnt | Movbe;
 
     /// <summary>CPUID.7.0:EBX as reported.</summary>
     public static uint Leaf7Ebx { get; set; }
@@ -60,7 +60,7 @@ public static class CpuFeatures
 
     public static uint Ext1Edx { get; set; } = Syscall | Nx | Lm;
 
-    public static uint Ext1Ecx { get; set; }
+    public static uint Ext1Ecx { get; set; } = LahfLm;
 
     private const string Vendor = "GenuineIntel";
     private const string Brand = "X64Emu virtual CPU (interpreter)";

@@ -36,7 +36,7 @@ public static unsafe partial class Translator
                 d.Reg = GprOff(ins.Op0Register);
                 d.Fn = &Interpreter.JmpR;
                 return true;
-            case OpKind.Memory when ins.MemorySize == MemorySize.UInt64:
+            case OpKind.Memory when ins.Code is Code.Call_rm64 or Code.Jmp_rm64:
                 SetMem(ref d, in ins);
                 d.Fn = &Interpreter.JmpM;
                 return true;

@@ -26,6 +26,8 @@ public static unsafe partial class Translator
         RegisterStack();
         RegisterBranch();
         RegisterSystem();
+        RegisterInteger();
+        RegisterSse();
         RegisterFamilies();
     }
 

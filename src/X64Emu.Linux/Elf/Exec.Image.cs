@@ -140,7 +140,7 @@ public static unsafe partial class Exec
                 c.R.Xmm[i] = 0;
             }
 
-            c.R.Mxcsr = 0x1F80;
+            c.Mxcsr = 0x1F80;
             c.Rflags = 0x202;
             c.Gpr(Reg.Rsp) = stack.Rsp;
             c.R.Rip = entry;
