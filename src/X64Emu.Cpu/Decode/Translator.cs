@@ -28,6 +28,7 @@ public static unsafe partial class Translator
         RegisterSystem();
         RegisterInteger();
         RegisterSse();
+        RegisterX87();
         RegisterFamilies();
     }
 

@@ -281,9 +281,16 @@ public static unsafe partial class Exec
         t.AltStackSize = 0;
         t.AltStackFlags = 2;
         p.Fds.CloseOnExec();
-        p.ExePath = path;
+        // /proc/PID/exe is the canonical absolute path (glibc's _dl_get_origin insists on the leading '/').
+        string abs = GuestPath.Normalize(GuestPath.Absolute(p.Cwd, path));
+        string? canonical = Host.LibC.Canonical(VfsOps.HostPath(k, abs));
+        if (canonical != null && k.Options.Root != "/" && canonical.StartsWith(k.Options.Root.TrimEnd('/'), StringComparison.Ordinal))
+        {
+            canonical = canonical.Substring(k.Options.Root.TrimEnd('/').Length);
+        }
+
+        p.ExePath = canonical ?? abs;
         string name = GuestPath.BaseName(path);
         p.Comm = name.Length > 15 ? name.Substring(0, 15) : name;
-        _ = k;
     }
 }

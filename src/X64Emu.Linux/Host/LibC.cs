@@ -73,6 +73,25 @@ internal static unsafe partial class LibC
 
     public const int AtFdCwd = -100;
 
+    [LibraryImport("libc", EntryPoint = "realpath", SetLastError = true)]
+    private static partial nint RealPath(byte* path, byte* resolved);
+
+    /// <summary>realpath(3): the canonical absolute path (symlinks resolved), or null.</summary>
+    public static string? Canonical(string path)
+    {
+        byte[] p = Path(path);
+        byte* buf = stackalloc byte[4097];
+        fixed (byte* pp = p)
+        {
+            if (RealPath(pp, buf) == 0)
+            {
+                return null;
+            }
+        }
+
+        return System.Runtime.InteropServices.Marshal.PtrToStringUTF8((nint)buf);
+    }
+
     /// <summary>A NUL-terminated UTF-8 copy of a path for the host.</summary>
     public static byte[] Path(string path)
     {
