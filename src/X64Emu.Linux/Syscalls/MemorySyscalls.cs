@@ -47,6 +47,7 @@ public static unsafe partial class MemorySyscalls
         t.Define(SyscallNumber.Mprotect, &Mprotect);
         t.Define(SyscallNumber.Mremap, &Mremap);
         t.Define(SyscallNumber.Brk, &Brk);
+        t.Define(SyscallNumber.Madvise, &Madvise);
         RegisterMore(t);
     }
 
@@ -256,4 +257,6 @@ public static unsafe partial class MemorySyscalls
     }
 
     public static long Brk(GuestThread t, ref SyscallArgs a) => (long)t.Process.Mm.SetBrk(a.A0);
+
+    public static long Madvise(GuestThread t, ref SyscallArgs a) => a.A2 > int.MaxValue ? -Errno.EINVAL : Err(t.Process.Mm.Advise(a.A0, a.A1, (Advice)(int)a.A2));
 }

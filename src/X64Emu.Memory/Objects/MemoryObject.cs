@@ -311,6 +311,37 @@ public class MemoryObject
         }
     }
 
+    /// <summary>Frees the pages [first, last] of a shmem object (MADV_REMOVE, fallocate punch hole); they read as zero again.</summary>
+    public void PunchHole(ulong first, ulong last)
+    {
+        lock (_lock)
+        {
+            System.Collections.Generic.List<ulong>? gone = null;
+            foreach (ulong index in _pages.Keys)
+            {
+                if (index >= first && index <= last)
+                {
+                    (gone ??= new System.Collections.Generic.List<ulong>()).Add(index);
+                }
+            }
+
+            if (gone == null)
+            {
+                return;
+            }
+
+            foreach (ulong index in gone)
+            {
+                if (Backing == null)
+                {
+                    Memory.Put(_pages[index]);
+                    _pages.Remove(index);
+                    _dirty.Remove(index);
+                }
+            }
+        }
+    }
+
     /// <summary>Drops every cached page (the object is gone and no mapping remains).</summary>
     public void Release()
     {
