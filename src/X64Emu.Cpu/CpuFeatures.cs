@@ -47,7 +47,7 @@ public static class CpuFeatures
     public const uint Abm = 1u << 5; // LZCNT
 
     /// <summary>CPUID.1:EDX as reported.</summary>
-    public static uint Leaf1Edx { get; set; } = Fpu | Tsc | Cx8 | Cmov | Fxsr | Sse | Sse2;
+    public static uint Leaf1Edx { get; set; } = Fpu | Tsc | Cx8 | Cmov | Clflush | Mmx | Fxsr | Sse | Sse2;
 
     /// <summary>CPUID.1:ECX as reported.</summary>
     public static uint Leaf1Ecx { get; set; } = Cx16 | Popcnt | Movbe;

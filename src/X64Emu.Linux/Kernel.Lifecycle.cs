@@ -30,6 +30,37 @@ public sealed partial class Kernel
         }
     }
 
+    /// <summary>execve in a multi-threaded process: every other thread exits first (de_thread).</summary>
+    public void KillOtherThreads(GuestThread keep)
+    {
+        GuestProcess p = keep.Process;
+        lock (p.Lock)
+        {
+            if (p.Threads.Count <= 1)
+            {
+                return;
+            }
+
+            foreach (GuestThread other in p.Threads)
+            {
+                if (!ReferenceEquals(other, keep))
+                {
+                    other.Exiting = true;
+                    other.Cpu.RequestInterrupt();
+                    other.Wake();
+                }
+            }
+        }
+
+        keep.Sleep(() =>
+        {
+            lock (p.Lock)
+            {
+                return p.Threads.Count <= 1;
+            }
+        }, -1);
+    }
+
     /// <summary>Kills the process with a signal's default action, reporting it as a shell would for the first process.</summary>
     public void KillProcessBySignal(GuestThread t, int sig, bool core)
     {
@@ -120,6 +151,7 @@ public sealed partial class Kernel
             Futex.Wake(this, p, t.ClearChildTid, 1);
         }
 
+        t.CompleteVfork();
         Totals.AddThread(t.Mmu, t.Cpu);
         t.Mmu.Dispose();
         if (last)
@@ -135,9 +167,9 @@ public sealed partial class Kernel
             Trace.Exited(p);
         }
 
-        p.Fds.CloseAll();
+        p.Fds.ReleaseUser();
         Totals.AddProcess(p.Mm, p.Blocks);
-        p.Mm.Dispose();
+        p.Mm.ReleaseUser();
         lock (ProcessLock)
         {
             p.Zombie = true;

@@ -274,6 +274,20 @@ public sealed unsafe partial class AddressSpace : IDisposable
     /// <summary>The VMA containing <paramref name="va"/>, or null; the caller holds the lock.</summary>
     public Vma? FindVmaLocked(ulong va) => _vmas.FindContaining(va);
 
+    private int _users = 1;
+
+    /// <summary>Another process shares this address space (CLONE_VM without CLONE_THREAD: vfork, posix_spawn).</summary>
+    public void AddUser() => Interlocked.Increment(ref _users);
+
+    /// <summary>A process stops using this space (exit, execve); the last one tears it down.</summary>
+    public void ReleaseUser()
+    {
+        if (Interlocked.Decrement(ref _users) == 0)
+        {
+            Dispose();
+        }
+    }
+
     public void Dispose()
     {
         lock (_lock)

@@ -69,9 +69,14 @@ public static unsafe partial class Translator
 
     private static bool BuildSseBinary<TOp>(ref Insn d, in Instruction ins) where TOp : struct, ISseOp
     {
+        if (IsMm(in ins, 0))
+        {
+            return BuildMmxBinary<TOp>(ref d, in ins);
+        }
+
         if (!IsXmm(in ins, 0))
         {
-            return false; // MMX forms are not implemented (CPUID reports no MMX)
+            return false;
         }
 
         d.Reg = XmmNum(ins.Op0Register);
@@ -249,13 +254,66 @@ public static unsafe partial class Translator
 
                 d.Fn = &Interpreter.MovdGpr;
                 return true;
+            case Code.Movd_mm_rm32:
+            case Code.Movq_mm_rm64:
+            case Code.Movd_rm32_mm:
+            case Code.Movq_rm64_mm:
+            {
+                bool toMm = IsMm(in ins, 0);
+                d.Aux = (byte)(toMm ? 2 : 3);
+                d.Aux2 = ins.Code is Code.Movq_mm_rm64 or Code.Movq_rm64_mm ? 8u : 4u;
+                d.Reg = MmNum(toMm ? ins.Op0Register : ins.Op1Register);
+                int other = toMm ? 1 : 0;
+                if (IsMem(in ins, other))
+                {
+                    SetMem(ref d, in ins);
+                }
+                else
+                {
+                    d.Rm = GprOff(ins.GetOpRegister(other));
+                }
+
+                d.Fn = &Interpreter.MmxMove;
+                return true;
+            }
+
+            case Code.Movq_mm_mmm64:
+                d.Aux = 0;
+                d.Reg = MmNum(ins.Op0Register);
+                SetMmSource(ref d, in ins, 1);
+                d.Fn = &Interpreter.MmxMove;
+                return true;
+            case Code.Movq_mmm64_mm:
+                d.Reg = MmNum(ins.Op1Register);
+                if (IsMem(in ins, 0))
+                {
+                    SetMem(ref d, in ins);
+                    d.Aux = 1;
+                }
+                else
+                {
+                    d.Rm = d.Reg;
+                    d.Reg = MmNum(ins.Op0Register);
+                    d.Aux = 0;
+                }
+
+                d.Fn = &Interpreter.MmxMove;
+                return true;
             default:
-                return false; // MMX forms
+                return false;
         }
     }
 
     private static bool BuildMovMask(ref Insn d, in Instruction ins)
     {
+        if (IsMm(in ins, 1))
+        {
+            d.Reg = GprOff(ins.Op0Register);
+            d.Rm = MmNum(ins.Op1Register);
+            d.Fn = &Interpreter.MmxMovMask;
+            return true;
+        }
+
         if (!IsXmm(in ins, 1))
         {
             return false;
@@ -298,6 +356,16 @@ public static unsafe partial class Translator
 
     private static bool BuildPextrw(ref Insn d, in Instruction ins)
     {
+        if (IsMm(in ins, 1))
+        {
+            d.Reg = GprOff(ins.Op0Register);
+            d.Rm = MmNum(ins.Op1Register);
+            d.Imm = ins.GetImmediate(2);
+            d.Aux = 0;
+            d.Fn = &Interpreter.MmxWord;
+            return true;
+        }
+
         if (!IsXmm(in ins, 1) || !IsGpr(in ins, 0))
         {
             return false; // MMX form, or the SSE4.1 memory form
@@ -312,6 +380,24 @@ public static unsafe partial class Translator
 
     private static bool BuildPinsrw(ref Insn d, in Instruction ins)
     {
+        if (IsMm(in ins, 0))
+        {
+            d.Reg = MmNum(ins.Op0Register);
+            if (IsMem(in ins, 1))
+            {
+                SetMem(ref d, in ins);
+            }
+            else
+            {
+                d.Rm = GprOff(ins.Op1Register);
+            }
+
+            d.Imm = ins.GetImmediate(2);
+            d.Aux = 1;
+            d.Fn = &Interpreter.MmxWord;
+            return true;
+        }
+
         if (!IsXmm(in ins, 0))
         {
             return false;

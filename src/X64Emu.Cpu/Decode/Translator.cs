@@ -29,6 +29,7 @@ public static unsafe partial class Translator
         RegisterInteger();
         RegisterSse();
         RegisterX87();
+        RegisterMmx();
         RegisterFamilies();
     }
 

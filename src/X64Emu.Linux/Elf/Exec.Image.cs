@@ -264,8 +264,10 @@ public static unsafe partial class Exec
         t.RebindMmu(mm);
         if (!ReferenceEquals(old, mm))
         {
-            old.Dispose();
+            old.ReleaseUser(); // a vfork parent may still be using it
         }
+
+        t.CompleteVfork();
 
         // Caught signals revert to the default action; ignored ones stay ignored (execve(2)).
         for (int s = 1; s <= Sig.Max; s++)

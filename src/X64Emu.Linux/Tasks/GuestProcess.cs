@@ -94,6 +94,9 @@ public sealed class GuestProcess
     /// <summary>The signal the parent gets when this process exits (SIGCHLD normally).</summary>
     public int ExitSignal { get; set; } = Sig.SIGCHLD;
 
+    /// <summary>CLONE_VM: run on the same decoded-block cache as the process whose address space is shared.</summary>
+    public void ShareBlocks(GuestProcess other) => Blocks = other.Blocks;
+
     /// <summary>execve: switch to a fresh address space (the old one is released by the caller).</summary>
     public void ReplaceMm(AddressSpace mm)
     {

@@ -57,6 +57,20 @@ public sealed partial class GuestThread
 
     public uint RseqLength;
 
+    /// <summary>Set for a vfork child until it execs or exits; the parent sleeps on it.</summary>
+    public VforkDone? Vfork;
+
+    /// <summary>Releases a vfork parent (execve or exit of the child).</summary>
+    public void CompleteVfork()
+    {
+        VforkDone? v = Vfork;
+        if (v != null)
+        {
+            Vfork = null;
+            v.Complete();
+        }
+    }
+
     /// <summary>The mask rt_sigsuspend replaced; the next handler frame saves it so sigreturn restores it.</summary>
     public ulong? SavedMaskForSuspend;
 

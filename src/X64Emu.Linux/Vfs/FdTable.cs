@@ -103,6 +103,24 @@ public sealed class FdTable
         return 0;
     }
 
+    private int _users = 1;
+
+    /// <summary>CLONE_FILES: the same table for another process.</summary>
+    public FdTable Share()
+    {
+        System.Threading.Interlocked.Increment(ref _users);
+        return this;
+    }
+
+    /// <summary>A process lets go of the table (exit); the last one closes every descriptor.</summary>
+    public void ReleaseUser()
+    {
+        if (System.Threading.Interlocked.Decrement(ref _users) == 0)
+        {
+            CloseAll();
+        }
+    }
+
     /// <summary>A copy for fork: every description gains a reference.</summary>
     public FdTable Clone()
     {

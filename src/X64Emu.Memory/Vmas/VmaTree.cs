@@ -1,96 +1,90 @@
 using System;
-using System.Collections.Generic;
+using System.Diagnostics;
 
 namespace X64Emu.Memory.Vmas;
 
-// TEMPORARY naive stand-in (sorted list) with the agreed API; replaced by the balanced tree from the vmatree branch.
-public sealed class VmaTree
+/// <summary>
+/// The VMAs of one address space: an intrusive AVL tree keyed by start address, threaded with an
+/// in-order Prev/Next list, and augmented with the largest free gap in each subtree so that the
+/// free-area search (Linux's vm_unmapped_area) is O(log n).
+/// </summary>
+/// <remarks>
+/// AVL rather than red-black: lookups dominate (every fault and every mm syscall starts with one),
+/// and AVL trees are shallower; rebalancing cost is the same order and the augmentation is updated on
+/// the same paths either way.
+/// Invariants: in-order = ascending Start; no overlaps; |height(left) − height(right)| ≤ 1;
+/// TreeMaxGap = max(GapBefore(node), children's TreeMaxGap) where GapBefore is the free space between
+/// the previous VMA's End and this VMA's start (less the stack guard gap below a MAP_GROWSDOWN VMA).
+/// </remarks>
+public sealed partial class VmaTree
 {
-    private readonly List<Vma> _list = new();
+    private Vma? _root;
 
-    public ulong StackGuardGap { get; set; } = 256 * 4096;
+    /// <summary>Bytes kept free below a MAP_GROWSDOWN VMA (Linux's stack_guard_gap, 256 pages).</summary>
+    public ulong StackGuardGap { get; set; } = 256 * PageSizes.PageSize;
 
-    public int Count => _list.Count;
+    public int Count { get; private set; }
 
-    public Vma? First => _list.Count > 0 ? _list[0] : null;
+    public Vma? First { get; private set; }
 
-    public Vma? Last => _list.Count > 0 ? _list[^1] : null;
+    public Vma? Last { get; private set; }
 
-    private int LowerBound(ulong start)
+    private static int Height(Vma? n) => n?.TreeHeight ?? 0;
+
+    private static ulong MaxGap(Vma? n) => n?.TreeMaxGap ?? 0;
+
+    /// <summary>Where a gap before <paramref name="v"/> must end (vm_start_gap).</summary>
+    private ulong StartGap(Vma v)
     {
-        int lo = 0, hi = _list.Count;
-        while (lo < hi)
+        if ((v.Flags & VmFlags.GrowsDown) != 0)
         {
-            int mid = (lo + hi) / 2;
-            if (_list[mid].Start < start)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
+            return v.Start > StackGuardGap ? v.Start - StackGuardGap : 0;
         }
 
-        return lo;
+        return v.Start;
     }
 
-    public void Insert(Vma v)
+    private ulong GapBefore(Vma v)
     {
-        int i = LowerBound(v.Start);
-        _list.Insert(i, v);
-        v.TreePrev = i > 0 ? _list[i - 1] : null;
-        v.TreeNext = i + 1 < _list.Count ? _list[i + 1] : null;
-        if (v.TreePrev != null)
-        {
-            v.TreePrev.TreeNext = v;
-        }
-
-        if (v.TreeNext != null)
-        {
-            v.TreeNext.TreePrev = v;
-        }
+        ulong end = StartGap(v);
+        ulong start = v.TreePrev?.End ?? 0;
+        return end > start ? end - start : 0;
     }
 
-    public void Remove(Vma v)
+    private void Recompute(Vma n)
     {
-        int i = LowerBound(v.Start);
-        if (i >= _list.Count || !ReferenceEquals(_list[i], v))
-        {
-            throw new InvalidOperationException("not in tree");
-        }
+        n.TreeHeight = 1 + Math.Max(Height(n.TreeLeft), Height(n.TreeRight));
+        n.TreeMaxGap = Math.Max(GapBefore(n), Math.Max(MaxGap(n.TreeLeft), MaxGap(n.TreeRight)));
+    }
 
-        _list.RemoveAt(i);
-        if (v.TreePrev != null)
+    /// <summary>Recomputes the augmentation from <paramref name="n"/> up to the root.</summary>
+    private void UpdateUp(Vma? n)
+    {
+        while (n != null)
         {
-            v.TreePrev.TreeNext = v.TreeNext;
+            Recompute(n);
+            n = n.TreeParent;
         }
-
-        if (v.TreeNext != null)
-        {
-            v.TreeNext.TreePrev = v.TreePrev;
-        }
-
-        v.TreePrev = v.TreeNext = null;
     }
 
     public Vma? FindFirstEndAbove(ulong va)
     {
-        int lo = 0, hi = _list.Count;
-        while (lo < hi)
+        Vma? n = _root;
+        Vma? result = null;
+        while (n != null)
         {
-            int mid = (lo + hi) / 2;
-            if (_list[mid].End <= va)
+            if (n.End > va)
             {
-                lo = mid + 1;
+                result = n;
+                n = n.TreeLeft;
             }
             else
             {
-                hi = mid;
+                n = n.TreeRight;
             }
         }
 
-        return lo < _list.Count ? _list[lo] : null;
+        return result;
     }
 
     public Vma? FindContaining(ulong va)
@@ -105,59 +99,246 @@ public sealed class VmaTree
         return v != null && v.Start < end ? v : null;
     }
 
+    /// <summary>Inserts a VMA. Preconditions: it overlaps no VMA in the tree and is not in a tree.</summary>
+    public void Insert(Vma v)
+    {
+        Debug.Assert(FindFirstOverlap(v.Start, v.End) == null, "overlapping insert");
+        v.TreeLeft = v.TreeRight = null;
+        v.TreeHeight = 1;
+        Vma? parent = null;
+        Vma? n = _root;
+        bool left = false;
+        while (n != null)
+        {
+            parent = n;
+            left = v.Start < n.Start;
+            n = left ? n.TreeLeft : n.TreeRight;
+        }
+
+        v.TreeParent = parent;
+        if (parent == null)
+        {
+            _root = v;
+            v.TreePrev = v.TreeNext = null;
+        }
+        else if (left)
+        {
+            parent.TreeLeft = v;
+            LinkBefore(v, parent);
+        }
+        else
+        {
+            parent.TreeRight = v;
+            LinkAfter(v, parent);
+        }
+
+        Count++;
+        if (v.TreePrev == null)
+        {
+            First = v;
+        }
+
+        if (v.TreeNext == null)
+        {
+            Last = v;
+        }
+
+        Rebalance(v);
+        if (v.TreeNext != null)
+        {
+            UpdateUp(v.TreeNext); // its gap now starts at v.End
+        }
+    }
+
+    private static void LinkBefore(Vma v, Vma next)
+    {
+        v.TreeNext = next;
+        v.TreePrev = next.TreePrev;
+        if (next.TreePrev != null)
+        {
+            next.TreePrev.TreeNext = v;
+        }
+
+        next.TreePrev = v;
+    }
+
+    private static void LinkAfter(Vma v, Vma prev)
+    {
+        v.TreePrev = prev;
+        v.TreeNext = prev.TreeNext;
+        if (prev.TreeNext != null)
+        {
+            prev.TreeNext.TreePrev = v;
+        }
+
+        prev.TreeNext = v;
+    }
+
+    /// <summary>Removes a VMA that is in the tree.</summary>
+    public void Remove(Vma v)
+    {
+        Vma? next = v.TreeNext;
+        Vma? prev = v.TreePrev;
+        Vma? rebalanceFrom;
+        if (v.TreeLeft != null && v.TreeRight != null)
+        {
+            // Replace v by its in-order successor s (the leftmost node of the right subtree).
+            Vma s = next!;
+            Vma? sParent = s.TreeParent;
+            Vma? sRight = s.TreeRight;
+            if (sParent != v)
+            {
+                sParent!.TreeLeft = sRight;
+                if (sRight != null)
+                {
+                    sRight.TreeParent = sParent;
+                }
+
+                s.TreeRight = v.TreeRight;
+                v.TreeRight!.TreeParent = s;
+                rebalanceFrom = sParent;
+            }
+            else
+            {
+                rebalanceFrom = s;
+            }
+
+            s.TreeLeft = v.TreeLeft;
+            v.TreeLeft.TreeParent = s;
+            Replace(v, s);
+            s.TreeHeight = v.TreeHeight;
+        }
+        else
+        {
+            Vma? child = v.TreeLeft ?? v.TreeRight;
+            Replace(v, child);
+            rebalanceFrom = v.TreeParent;
+        }
+
+        if (prev != null)
+        {
+            prev.TreeNext = next;
+        }
+        else
+        {
+            First = next;
+        }
+
+        if (next != null)
+        {
+            next.TreePrev = prev;
+        }
+        else
+        {
+            Last = prev;
+        }
+
+        v.TreeLeft = v.TreeRight = v.TreeParent = v.TreePrev = v.TreeNext = null;
+        Count--;
+        Rebalance(rebalanceFrom);
+        if (next != null)
+        {
+            UpdateUp(next); // its gap now starts at prev.End
+        }
+    }
+
+    /// <summary>Puts <paramref name="with"/> where <paramref name="old"/> hangs from its parent.</summary>
+    private void Replace(Vma old, Vma? with)
+    {
+        Vma? p = old.TreeParent;
+        if (with != null)
+        {
+            with.TreeParent = p;
+        }
+
+        if (p == null)
+        {
+            _root = with;
+        }
+        else if (p.TreeLeft == old)
+        {
+            p.TreeLeft = with;
+        }
+        else
+        {
+            p.TreeRight = with;
+        }
+    }
+
+    /// <summary>Changes a VMA's bounds. Preconditions: ordering and non-overlap stay true.</summary>
     public void SetBounds(Vma v, ulong newStart, ulong newEnd)
     {
+        Debug.Assert(newStart < newEnd);
         v.Start = newStart;
         v.End = newEnd;
+        UpdateUp(v);
+        if (v.TreeNext != null)
+        {
+            UpdateUp(v.TreeNext);
+        }
     }
 
-    private ulong GapEnd(Vma? next, ulong high) => next == null ? high : Math.Min(high, (next.Flags & VmFlags.GrowsDown) != 0 ? (next.Start > StackGuardGap ? next.Start - StackGuardGap : 0) : next.Start);
-
-    public ulong FindGapTopDown(ulong length, ulong align, ulong low, ulong high)
+    /// <summary>Restores AVL balance and the augmentation from <paramref name="n"/> to the root.</summary>
+    private void Rebalance(Vma? n)
     {
-        for (int i = _list.Count; i >= 0; i--)
+        while (n != null)
         {
-            ulong gapStart = i > 0 ? Math.Max(_list[i - 1].End, low) : low;
-            ulong gapEnd = GapEnd(i < _list.Count ? _list[i] : null, high);
-            if (gapEnd < gapStart || gapEnd - gapStart < length)
+            Recompute(n);
+            int bf = Height(n.TreeLeft) - Height(n.TreeRight);
+            if (bf > 1)
             {
-                continue;
+                if (Height(n.TreeLeft!.TreeLeft) < Height(n.TreeLeft.TreeRight))
+                {
+                    RotateLeft(n.TreeLeft);
+                }
+
+                n = RotateRight(n);
+            }
+            else if (bf < -1)
+            {
+                if (Height(n.TreeRight!.TreeRight) < Height(n.TreeRight.TreeLeft))
+                {
+                    RotateRight(n.TreeRight);
+                }
+
+                n = RotateLeft(n);
             }
 
-            ulong a = (gapEnd - length) & ~(align - 1);
-            if (a >= gapStart)
-            {
-                return a;
-            }
+            n = n.TreeParent;
         }
-
-        return ulong.MaxValue;
     }
 
-    public ulong FindGapBottomUp(ulong length, ulong align, ulong low, ulong high)
+    private Vma RotateLeft(Vma x)
     {
-        for (int i = 0; i <= _list.Count; i++)
+        Vma y = x.TreeRight!;
+        x.TreeRight = y.TreeLeft;
+        if (y.TreeLeft != null)
         {
-            ulong gapStart = i > 0 ? Math.Max(_list[i - 1].End, low) : low;
-            ulong gapEnd = GapEnd(i < _list.Count ? _list[i] : null, high);
-            ulong a = (gapStart + align - 1) & ~(align - 1);
-            if (gapEnd > a && gapEnd - a >= length)
-            {
-                return a;
-            }
+            y.TreeLeft.TreeParent = x;
         }
 
-        return ulong.MaxValue;
+        Replace(x, y);
+        y.TreeLeft = x;
+        x.TreeParent = y;
+        Recompute(x);
+        Recompute(y);
+        return y;
     }
 
-    public void CheckInvariants()
+    private Vma RotateRight(Vma x)
     {
-        for (int i = 1; i < _list.Count; i++)
+        Vma y = x.TreeLeft!;
+        x.TreeLeft = y.TreeRight;
+        if (y.TreeRight != null)
         {
-            if (_list[i - 1].End > _list[i].Start)
-            {
-                throw new InvalidOperationException("overlap");
-            }
+            y.TreeRight.TreeParent = x;
         }
+
+        Replace(x, y);
+        y.TreeRight = x;
+        x.TreeParent = y;
+        Recompute(x);
+        Recompute(y);
+        return y;
     }
 }
