@@ -26,6 +26,18 @@ public sealed unsafe partial class Kernel
             0x5429 => (4, false, true),   // TIOCGSID
             _ => (-1, false, false),
         };
+        if (request == 0x40049409 /* FICLONE */)
+        {
+            // Reflink only between two host files of one filesystem; anything else is EXDEV (as across filesystems).
+            Vfs.FileDescription? src = t.Process.Fds.Get((int)arg);
+            if (src == null)
+            {
+                return -Errno.EBADF;
+            }
+
+            return src.HostFd < 0 ? -Errno.EXDEV : LibC.Sys(LibC.NrIoctl, hostFd, (long)request, src.HostFd);
+        }
+
         if (size < 0)
         {
             ReportOnce("ioctl:" + request, $"x64emu: ioctl request 0x{request:x} is not implemented; it returns ENOTTY");

@@ -70,6 +70,7 @@ internal static unsafe partial class LibC
     public const long NrGetegid = 108;
     public const long NrSync = 162;
     public const long NrFlock = 73;
+    public const long NrFicloneIoctl = 0x40049409;
 
     public const int AtFdCwd = -100;
 

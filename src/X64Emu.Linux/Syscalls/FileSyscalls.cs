@@ -28,6 +28,7 @@ public static unsafe partial class FileSyscalls
         t.Define(SyscallNumber.Getdents64, &Getdents64);
         RegisterPath(t);
         RegisterControl(t);
+        RegisterMore(t);
     }
 
     private static FileDescription? Fd(GuestThread t, ulong fd) => fd > int.MaxValue ? null : t.Process.Fds.Get((int)fd);
