@@ -34,6 +34,14 @@ public sealed partial class Kernel : IDisposable
         HostGid = (uint)Host.LibC.Sys(Host.LibC.NrGetgid);
         BootTime = DateTime.UtcNow;
         Memory.Overcommit = (OvercommitMode)options.Overcommit;
+        foreach ((ulong size, long count) in options.HugePages)
+        {
+            long got = Memory.PoolFor(size == PageSizes.HugeSize1G).SetPersistent(count);
+            if (got < count)
+            {
+                options.Diagnostics.WriteLine($"x64emu: --hugepages: only {got} of {count} {size >> 20} MiB pages fit in the emulated RAM (--mem)");
+            }
+        }
         Host.LibC.Sys(Host.LibC.NrUmask, 0); // guest umasks are applied by the VFS
     }
 

@@ -166,7 +166,8 @@ public sealed partial class AddressSpace
                 return MmStatus.InvalidArgument;
             }
 
-            if ((v.Flags & VmFlags.HugeTlb) != 0 && (!HugeAligned(v, Math.Max(start, v.Start)) || !HugeAligned(v, Math.Min(end, v.End))))
+            // hugetlb (madvise_dontneed_free_valid_vma): the start must be huge-aligned; the end is rounded down below.
+            if ((v.Flags & VmFlags.HugeTlb) != 0 && ((Math.Max(start, v.Start) & (HugeSizeOf(v) - 1)) != 0 || advice == Advice.Free))
             {
                 return MmStatus.InvalidArgument;
             }
@@ -180,7 +181,13 @@ public sealed partial class AddressSpace
 
         for (Vma? v = _vmas.FindFirstOverlap(start, end); v != null && v.Start < end; v = v.Next)
         {
-            ZapLocked(v, Math.Max(start, v.Start), Math.Min(end, v.End));
+            ulong to = Math.Min(end, v.End);
+            if ((v.Flags & VmFlags.HugeTlb) != 0)
+            {
+                to &= ~(HugeSizeOf(v) - 1);
+            }
+
+            ZapLocked(v, Math.Max(start, v.Start), to);
         }
 
         FinishZapLocked(start, end);

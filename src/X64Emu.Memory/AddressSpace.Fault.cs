@@ -344,17 +344,6 @@ public sealed unsafe partial class AddressSpace
         return true;
     }
 
-    /// <summary>hugetlb faults: served from the pools of issue 4; until then no page is available (SIGBUS, as Linux with an empty pool).</summary>
-    private FaultKind HugetlbFaultLocked(Vma vma, ulong va, Access access)
-    {
-        // TODO(#4): take pages from the hugetlb pool and install PS leaves at the PD/PDPT level.
-        _ = vma;
-        _ = va;
-        _ = access;
-        Faults.SigBus++;
-        return FaultKind.BusAdrErr;
-    }
-
     private void Trace(string kind, ulong page)
     {
         FaultTrace?.Invoke($"fault {kind} 0x{page:x}");

@@ -79,6 +79,14 @@ public sealed unsafe partial class AddressSpace
             Throw(visitor.Error);
         }
 
+        if (visitor.Hugetlb != HugetlbPages)
+        {
+            Throw($"HugetlbPages is {HugetlbPages}, page tables map {visitor.Hugetlb} pages of hugetlb memory");
+        }
+
+        _system.Huge2M.CheckInvariants();
+        _system.Huge1G.CheckInvariants();
+
         if (visitor.Anon != RssAnon || visitor.File != RssFile || visitor.Shmem != RssShmem)
         {
             Throw($"RSS counters anon/file/shmem {RssAnon}/{RssFile}/{RssShmem} but page tables hold {visitor.Anon}/{visitor.File}/{visitor.Shmem}");
@@ -121,6 +129,7 @@ public sealed unsafe partial class AddressSpace
 
     private struct CheckVisitor : IPteVisitor
     {
+        public long Hugetlb;
         public AddressSpace Space;
         public long Anon;
         public long File;
@@ -214,9 +223,13 @@ public sealed unsafe partial class AddressSpace
 
                 Anon += pages;
             }
-            else if ((flags & FrameFlags.HugeHead) == 0)
+            else if ((flags & FrameFlags.HugeHead) != 0 && level > 1 && (v.Flags & VmFlags.HugeTlb) != 0)
             {
-                Error = $"leaf at 0x{va:x} maps frame {frame} with flags {flags}";
+                Hugetlb += pages;
+            }
+            else
+            {
+                Error = $"leaf at 0x{va:x} (level {level}) maps frame {frame} with flags {flags} in VMA {v}";
             }
         }
     }

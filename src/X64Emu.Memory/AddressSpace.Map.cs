@@ -187,14 +187,29 @@ public sealed unsafe partial class AddressSpace
                 pgoff = 0;
             }
 
+            System.Collections.Generic.HashSet<ulong>? hugeResv = null;
             if (hugetlb)
             {
-                MmStatus reserve = ReserveHugePagesLocked(vmFlags, start, len, backing);
+                if (backing == null)
+                {
+                    backing = NewAnonHugetlbFile((vmFlags & VmFlags.Huge1G) != 0, len);
+                    pgoff = 0;
+                }
+
+                MmStatus reserve = ReserveHugePagesLocked(vmFlags, pgoff, len, backing, out hugeResv);
                 if (reserve != MmStatus.Ok)
                 {
                     if (net > 0)
                     {
                         _system.Uncharge(net);
+                    }
+
+                    if (LinuxQuirks && fixedAddr && (flags & MapFlags.FixedNoReplace) == 0 && !AnySealedLocked(start, end))
+                    {
+                        // Linux's mmap_region unmaps the old range before hugetlbfs reserves pages, so a failed
+                        // MAP_FIXED hugetlb mmap leaves a hole (source document 000). We only do this on request.
+                        UnmapRangeLocked(start, end);
+                        CheckInvariantsIfEnabled();
                     }
 
                     return reserve;
@@ -213,6 +228,7 @@ public sealed unsafe partial class AddressSpace
             {
                 Object = backing,
                 PgOff = backing != null ? pgoff : start >> PageSizes.PageBits,
+                HugeResv = hugeResv,
             };
             backing?.AddUser();
             _vmas.Insert(vma);
@@ -386,20 +402,6 @@ public sealed unsafe partial class AddressSpace
         return pages;
     }
 
-    /// <summary>hugetlb reservations (issue 4). Until the pools exist, only MAP_NORESERVE hugetlb mappings succeed.</summary>
-    private MmStatus ReserveHugePagesLocked(VmFlags vmFlags, ulong start, ulong len, MemoryObject? obj)
-    {
-        // TODO(#4): reserve from the 2 MiB / 1 GiB pool; the pools are empty until then, as on a default Linux.
-        _ = start;
-        _ = obj;
-        if ((vmFlags & VmFlags.NoReserve) != 0 || len == 0)
-        {
-            return MmStatus.Ok;
-        }
-
-        return MmStatus.NoMemory;
-    }
-
     /// <summary>
     /// Faults in every page of [start, end) that the VMA allows (MAP_POPULATE, mlock, MADV_POPULATE_*);
     /// <paramref name="write"/> null means Linux's choice: write faults for private writable VMAs.
@@ -409,8 +411,19 @@ public sealed unsafe partial class AddressSpace
     {
         for (Vma? v = _vmas.FindFirstOverlap(start, end); v != null && v.Start < end; v = v.Next)
         {
-            if ((v.Flags & VmFlags.AccessMask) == 0 || (v.Flags & VmFlags.HugeTlb) != 0)
+            if ((v.Flags & VmFlags.AccessMask) == 0)
             {
+                continue;
+            }
+
+            if ((v.Flags & VmFlags.HugeTlb) != 0)
+            {
+                FaultKind hk = PopulateHugetlbLocked(v, Math.Max(start, v.Start), Math.Min(end, v.End), write);
+                if (hk != FaultKind.None)
+                {
+                    return hk;
+                }
+
                 continue;
             }
 

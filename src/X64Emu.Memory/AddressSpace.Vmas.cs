@@ -34,6 +34,7 @@ public sealed unsafe partial class AddressSpace
             && a.PgOff + (ulong)a.Pages == b.PgOff
             && a.Name == b.Name
             && a.Pkey == b.Pkey
+            && ReferenceEquals(a.HugeResv, b.HugeResv)
             && (a.AnonId == null || b.AnonId == null || ReferenceEquals(a.AnonId, b.AnonId));
     }
 
@@ -74,6 +75,7 @@ public sealed unsafe partial class AddressSpace
             Name = v.Name,
             Pkey = v.Pkey,
             AnonId = v.AnonId,
+            HugeResv = v.HugeResv,
         };
         upper.Object?.AddUser();
         _vmas.SetBounds(v, v.Start, at);
@@ -188,14 +190,6 @@ public sealed unsafe partial class AddressSpace
         _zapped.Clear();
     }
 
-    /// <summary>Drops a 2 MiB / 1 GiB leaf's frames. TODO(#4): return them to the hugetlb pool.</summary>
-    private void ReleaseHugeLeaf(long frame, int level, MemoryObject? obj)
-    {
-        _ = frame;
-        _ = level;
-        _ = obj;
-    }
-
     /// <summary>Removes whole VMAs starting at <paramref name="first"/> up to <paramref name="end"/>: zaps, uncharges, unlinks.</summary>
     private void RemoveVmasLocked(Vma first, ulong end)
     {
@@ -212,6 +206,7 @@ public sealed unsafe partial class AddressSpace
             }
 
             _system.Uncharge(v.CommittedPages);
+            UnreserveHugeLocked(v, v.Start, v.End);
             TotalVm -= v.Pages;
             if ((v.Flags & VmFlags.Locked) != 0)
             {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
+using X64Emu.Memory.Hugetlb;
 using X64Emu.Memory.Physical;
 
 namespace X64Emu.Memory;
@@ -21,7 +22,25 @@ public sealed class MemorySystem : IDisposable
     public MemorySystem(ulong ramBytes)
     {
         Physical = new PhysicalMemory(ramBytes);
+        Huge2M = new HugetlbPool(Physical, PageSizes.HugeBits2M - PageSizes.PageBits);
+        Huge1G = new HugetlbPool(Physical, PageSizes.HugeBits1G - PageSizes.PageBits);
+        Physical.HugePageFreed = head => (Huge2M.Owns(head) ? Huge2M : Huge1G).Release(head);
     }
+
+    /// <summary>The 2 MiB hugetlb pool (the default huge page size, Hugepagesize in meminfo).</summary>
+    public HugetlbPool Huge2M { get; }
+
+    /// <summary>The 1 GiB hugetlb pool.</summary>
+    public HugetlbPool Huge1G { get; }
+
+    /// <summary>transparent_hugepage/enabled (default madvise, as Debian's kernel).</summary>
+    public ThpMode ThpEnabled { get; set; } = ThpMode.Madvise;
+
+    /// <summary>transparent_hugepage/defrag (default madvise).</summary>
+    public ThpDefrag ThpDefrag { get; set; } = ThpDefrag.Madvise;
+
+    /// <summary>The pool for a hugetlb VMA or MAP_HUGE_* request.</summary>
+    public HugetlbPool PoolFor(bool is1G) => is1G ? Huge1G : Huge2M;
 
     public PhysicalMemory Physical { get; }
 
@@ -49,8 +68,8 @@ public sealed class MemorySystem : IDisposable
     /// <summary>stack_guard_gap: bytes kept free below a MAP_GROWSDOWN VMA (256 pages).</summary>
     public ulong StackGuardGap { get; set; } = 256 * PageSizes.PageSize;
 
-    /// <summary>Pages of RAM given to hugetlb pools, excluded from CommitLimit.</summary>
-    public long HugetlbPages { get; set; }
+    /// <summary>4 KiB pages of RAM held by the hugetlb pools (meminfo's Hugetlb), excluded from CommitLimit.</summary>
+    public long HugetlbPages => (Huge2M.Total << Huge2M.Order) + (Huge1G.Total << Huge1G.Order);
 
     /// <summary>Total RAM in pages (MemTotal).</summary>
     public long TotalRamPages => Physical.FrameCount;

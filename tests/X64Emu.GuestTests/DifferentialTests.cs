@@ -43,7 +43,9 @@ public class DifferentialTests
         string work = GuestProcess.NewWorkDir();
         try
         {
-            List<string> emuCmd = new(Repo.Emulator) { binary };
+            List<string> emuCmd = new(Repo.Emulator);
+            emuCmd.AddRange(p.EmuArgs);
+            emuCmd.Add(binary);
             emuCmd.AddRange(p.Args);
             GuestProcess.Result emu = GuestProcess.Run(GuestProcess.AsNobody(emuCmd), work);
             _out.WriteLine($"emulated: exit {emu.ExitCode}\n--- stdout\n{emu.Stdout}--- stderr\n{emu.Stderr}");
@@ -61,7 +63,12 @@ public class DifferentialTests
             List<string> natCmd = new() { binary };
             natCmd.AddRange(p.Args);
             string natWork = GuestProcess.NewWorkDir();
-            GuestProcess.Result nat = GuestProcess.Run(GuestProcess.AsNobody(natCmd), natWork);
+            GuestProcess.Result nat;
+            using (HostHugePool.Set(p.HugePages2M))
+            {
+                nat = GuestProcess.Run(GuestProcess.AsNobody(natCmd), natWork);
+            }
+
             Directory.Delete(natWork, recursive: true);
             _out.WriteLine($"native: exit {nat.ExitCode}\n--- stdout\n{nat.Stdout}--- stderr\n{nat.Stderr}");
             Assert.False(nat.TimedOut, $"{program} ({libc}) timed out natively");

@@ -13,6 +13,9 @@ namespace X64Emu.GuestTests;
 ///   // x64emu-expect: FILE       X64Emu deliberately differs from Linux: compare with this file (next to the source)
 ///   // x64emu-skip: REASON       not run yet, reported as skipped with the reason
 ///   // x64emu-stderr             compare stderr too
+///   // x64emu-emu-args: --x y      options for the emulator only
+///   // x64emu-hugepages: 2M=N     the emulator gets --hugepages 2M=N; Linux's side runs with the host's
+///                                2 MiB pool set to N (as root; skipped otherwise) and restored after
 /// </summary>
 public sealed class GuestProgram
 {
@@ -29,6 +32,12 @@ public sealed class GuestProgram
     public string? Expect { get; set; }
 
     public string? Skip { get; set; }
+
+    /// <summary>Emulator options placed before the program.</summary>
+    public List<string> EmuArgs { get; } = new();
+
+    /// <summary>Size of the host's 2 MiB hugetlb pool for the native run, or -1 when the program needs none.</summary>
+    public int HugePages2M { get; set; } = -1;
 
     public bool CompareStderr { get; set; }
 
@@ -130,6 +139,14 @@ public sealed class GuestProgram
                     break;
                 case "stderr":
                     CompareStderr = true;
+                    break;
+                case "emu-args":
+                    EmuArgs.AddRange(SplitArgs(value));
+                    break;
+                case "hugepages":
+                    HugePages2M = int.Parse(value.Substring(value.IndexOf('=') + 1), System.Globalization.CultureInfo.InvariantCulture);
+                    EmuArgs.Add("--hugepages");
+                    EmuArgs.Add(value);
                     break;
             }
         }

@@ -94,12 +94,12 @@ public static partial class ProcFs
         Line("FileHugePages", 0);
         Line("FilePmdMapped", 0);
         Line("Balloon", 0);
-        sb.Append($"HugePages_Total:   {0,5}\n");
-        sb.Append($"HugePages_Free:    {0,5}\n");
-        sb.Append($"HugePages_Rsvd:    {0,5}\n");
-        sb.Append($"HugePages_Surp:    {0,5}\n");
+        sb.Append($"HugePages_Total:   {m.Huge2M.Total,5}\n");
+        sb.Append($"HugePages_Free:    {m.Huge2M.Free,5}\n");
+        sb.Append($"HugePages_Rsvd:    {m.Huge2M.Reserved,5}\n");
+        sb.Append($"HugePages_Surp:    {m.Huge2M.Surplus,5}\n");
         LineKb("Hugepagesize", 2048);
-        LineKb("Hugetlb", 0);
+        Line("Hugetlb", m.HugetlbPages);
         LineKb("DirectMap4k", total * 4);
         return sb.ToString();
     }
@@ -215,6 +215,11 @@ public static partial class ProcFs
                 return (() => m.AdminReserveKbytes.ToString(), v => v >= 0 ? Set(() => m.AdminReserveKbytes = (ulong)v) : -Errno.EINVAL);
             case "vm/user_reserve_kbytes":
                 return (() => m.UserReserveKbytes.ToString(), v => v >= 0 ? Set(() => m.UserReserveKbytes = (ulong)v) : -Errno.EINVAL);
+            case "vm/nr_hugepages":
+            case "vm/nr_hugepages_mempolicy":
+                return (() => m.Huge2M.Total.ToString(), v => v >= 0 ? Set(() => m.Huge2M.SetPersistent(v)) : -Errno.EINVAL);
+            case "vm/nr_overcommit_hugepages":
+                return (() => m.Huge2M.OvercommitMax.ToString(), v => v >= 0 ? Set(() => m.Huge2M.OvercommitMax = v) : -Errno.EINVAL);
             case "vm/swappiness":
                 return (() => "60", null);
             case "vm/legacy_va_layout":

@@ -34,28 +34,39 @@ public sealed partial class GuestThread
     public WakeReason Sleep(Func<bool> done, long timeoutNs)
     {
         long deadline = timeoutNs < 0 ? long.MaxValue : Stopwatch.GetTimestamp() + (long)(timeoutNs * (Stopwatch.Frequency / 1e9));
-        lock (_sleepLock)
+        while (true)
         {
-            while (true)
+            // The condition runs without _sleepLock held: it may take other locks (ProcessLock in wait4)
+            // whose holders call Wake(). A wake-up between the check and the wait bumps _wakeups, so it is not lost.
+            long seen;
+            lock (_sleepLock)
             {
-                if (done())
-                {
-                    return WakeReason.Condition;
-                }
+                seen = _wakeups;
+            }
 
-                if (Exiting || Process.GroupExiting || HasDeliverableSignal)
-                {
-                    return WakeReason.Signal;
-                }
+            if (done())
+            {
+                return WakeReason.Condition;
+            }
 
-                long now = Stopwatch.GetTimestamp();
-                if (now >= deadline)
-                {
-                    return WakeReason.Timeout;
-                }
+            if (Exiting || Process.GroupExiting || HasDeliverableSignal)
+            {
+                return WakeReason.Signal;
+            }
 
-                int ms = deadline == long.MaxValue ? 100 : (int)Math.Min(100, Math.Max(1, (deadline - now) * 1000 / Stopwatch.Frequency));
-                Monitor.Wait(_sleepLock, ms);
+            long now = Stopwatch.GetTimestamp();
+            if (now >= deadline)
+            {
+                return WakeReason.Timeout;
+            }
+
+            int ms = deadline == long.MaxValue ? 100 : (int)Math.Min(100, Math.Max(1, (deadline - now) * 1000 / Stopwatch.Frequency));
+            lock (_sleepLock)
+            {
+                if (_wakeups == seen)
+                {
+                    Monitor.Wait(_sleepLock, ms);
+                }
             }
         }
     }

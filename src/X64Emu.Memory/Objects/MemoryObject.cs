@@ -343,7 +343,7 @@ public class MemoryObject
     }
 
     /// <summary>Drops every cached page (the object is gone and no mapping remains).</summary>
-    public void Release()
+    public virtual void Release()
     {
         lock (_lock)
         {

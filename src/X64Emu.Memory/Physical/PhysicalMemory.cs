@@ -123,6 +123,13 @@ public sealed unsafe class PhysicalMemory : IDisposable
         int left = Interlocked.Decrement(ref _refCount[frame]);
         if (left == 0)
         {
+            if ((_flags[frame] & FrameFlags.HugeHead) != 0)
+            {
+                // A hugetlb page: its pool takes it back (free list, or RAM for a surplus page).
+                HugePageFreed?.Invoke(frame);
+                return;
+            }
+
             _flags[frame] = FrameFlags.None;
             Allocator.Free((int)frame, 0);
         }
@@ -130,6 +137,42 @@ public sealed unsafe class PhysicalMemory : IDisposable
         {
             ThrowHelper.ThrowInvalidOperation($"frame {frame} reference count went negative");
         }
+    }
+
+    /// <summary>Called when the last reference to a huge page head is dropped; the owning pool takes the page back.</summary>
+    public Action<long>? HugePageFreed { get; set; }
+
+    /// <summary>Gives a freshly allocated huge page its first reference.</summary>
+    public void InitHugeHead(long head)
+    {
+        _refCount[head] = 1;
+        _mapCount[head] = 0;
+    }
+
+    /// <summary>
+    /// Zeroes <paramref name="frames"/> frames from <paramref name="first"/>. Large runs are handed back
+    /// to the host (madvise DONTNEED), which zeroes them for free and lowers the emulator's RSS.
+    /// </summary>
+    public void ZeroRun(long first, long frames)
+    {
+        byte* p = HostOf(first);
+        ulong bytes = (ulong)frames << PageSizes.PageBits;
+        if (frames >= 16 && HostMemory.Discard(p, bytes))
+        {
+            return;
+        }
+
+        for (ulong done = 0; done < bytes; done += PageSizes.PageSize)
+        {
+            new Span<byte>(p + done, (int)PageSizes.PageSize).Clear();
+        }
+    }
+
+    /// <summary>Copies a run of frames (a huge page copy-on-write).</summary>
+    public void CopyRun(long from, long to, long frames)
+    {
+        ulong bytes = (ulong)frames << PageSizes.PageBits;
+        Buffer.MemoryCopy(HostOf(from), HostOf(to), bytes, bytes);
     }
 
     public void IncMap(long frame) => Interlocked.Increment(ref _mapCount[frame]);

@@ -35,6 +35,13 @@ public sealed class Vma
     /// </summary>
     public object? AnonId;
 
+    /// <summary>
+    /// Private hugetlb reservations not yet consumed, by huge page index (Linux's per-VMA resv_map,
+    /// HPAGE_RESV_OWNER): shared by the pieces of a split; null for mappings that reserved nothing
+    /// (MAP_NORESERVE, shared mappings whose file holds the reservations, a fork child).
+    /// </summary>
+    public System.Collections.Generic.HashSet<ulong>? HugeResv;
+
     public ulong Size => End - Start;
 
     /// <summary>Size in 4 KiB pages.</summary>
