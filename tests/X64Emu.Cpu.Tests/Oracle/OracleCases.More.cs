@@ -222,6 +222,12 @@ public static partial class OracleCases
             list.Add(Make(0, I("lea", d, ea)));
         }
 
+        // MOVBE (reported in CPUID.1:ECX): a byte-swapping load or store.
+        foreach ((object d, object s) in new (object, object)[] { (ax, M16), (ecx, M32), (rdi, M64), (M16, si), (M32, ebx), (M64, rdx) })
+        {
+            list.Add(Make(0, I("movbe", d, s)));
+        }
+
         foreach (string op in new[] { "cbw", "cwde", "cdqe", "cwd", "cdq", "cqo", "lahf", "sahf", "cmc", "clc", "stc" })
         {
             list.Add(Make(0, I(op)));
