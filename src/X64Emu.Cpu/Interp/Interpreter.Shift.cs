@@ -241,8 +241,10 @@ public static unsafe partial class Interpreter
         ulong cf;
         if (op == 0)
         {
-            // SHLD: (d:s) << count, keep the high half. Counts above 16 on 16-bit operands: undefined; rotate through s as Intel does.
-            if (count < bits)
+            // SHLD: (d:s) << count, keep the high half. A count equal to the width (16-bit only) is
+            // still defined: the result is s and CF is d's bit 0. Counts above 16 on 16-bit operands:
+            // undefined; rotate through s as Intel does.
+            if (count <= bits)
             {
                 r = ((d << count) | (s >> (bits - count))) & mask;
                 cf = (d >> (bits - count)) & 1;
@@ -256,7 +258,7 @@ public static unsafe partial class Interpreter
         }
         else
         {
-            if (count < bits)
+            if (count <= bits) // count == bits (16-bit only): the result is s and CF is d's top bit
             {
                 r = ((d >> count) | (s << (bits - count))) & mask;
                 cf = (d >> (count - 1)) & 1;
