@@ -89,7 +89,10 @@ public sealed partial class AddressSpace
                 case Advice.PopulateWrite:
                     return PopulateAdviceLocked(start, end, write: advice == Advice.PopulateWrite);
                 case Advice.Collapse:
-                    return CheckMappedLocked(start, end, null);
+                {
+                    MmStatus mapped = CheckMappedLocked(start, end, null);
+                    return mapped != MmStatus.Ok ? mapped : CollapseLocked(start, end);
+                }
                 default:
                     // WILLNEED, COLD, PAGEOUT: advice about I/O and reclaim; X64Emu has no swap and keeps
                     // the page cache resident, so only the checks Linux makes remain.
@@ -179,6 +182,7 @@ public sealed partial class AddressSpace
             return st;
         }
 
+        SplitThpEdgesLocked(start, end);
         for (Vma? v = _vmas.FindFirstOverlap(start, end); v != null && v.Start < end; v = v.Next)
         {
             ulong to = Math.Min(end, v.End);

@@ -74,6 +74,15 @@ public sealed unsafe partial class AddressSpace
     /// <summary>Resolves one 4 KiB page of a non-hugetlb VMA. Preconditions: _lock held, the access is allowed by the VMA.</summary>
     private FaultKind ResolvePageLocked(Vma vma, ulong page, Access access)
     {
+        if (vma.Object == null && (vma.Flags & VmFlags.Shared) == 0)
+        {
+            FaultKind? thp = ThpFaultLocked(vma, page, access);
+            if (thp.HasValue)
+            {
+                return thp.Value;
+            }
+        }
+
         ulong* slot = PageTable.Ensure(page, 1);
         if (slot == null)
         {

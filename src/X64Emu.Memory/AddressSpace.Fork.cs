@@ -109,6 +109,51 @@ public sealed unsafe partial class AddressSpace
 
     private struct CopyVisitor : IPteVisitor
     {
+        /// <summary>
+        /// A 2 MiB anonymous leaf: the huge zero page is shared as is; a THP is copied for the child
+        /// (THPs are never shared), or, when no 2 MiB run is free, split in the parent and shared as 4 KiB pages.
+        /// </summary>
+        private void CopyThp(ulong va, ulong* entry, ulong e)
+        {
+            PhysicalMemory mem = Parent._mem;
+            long frame = Pte.FrameOf(e);
+            ulong* slot = Child.PageTable.Ensure(va, 2);
+            if (slot == null)
+            {
+                Ok = false;
+                return;
+            }
+
+            if ((mem.Flags(frame) & FrameFlags.Zero) != 0)
+            {
+                *slot = e;
+                return;
+            }
+
+            long copy = mem.AllocateThp();
+            if (copy >= 0)
+            {
+                mem.CopyRun(frame, copy, 512);
+                mem.IncMap(copy);
+                *slot = Pte.Make(copy, e & ~Pte.AddressMask);
+                Child.RssAnon += 512;
+                Child.AnonHugePages++;
+                return;
+            }
+
+            if (!Parent.SplitThpLocked(va, entry))
+            {
+                Ok = false;
+                return;
+            }
+
+            ulong* table = (ulong*)mem.HostOf(Pte.FrameOf(*entry));
+            for (int i = 0; i < 512 && Ok; i++)
+            {
+                Visit(va + ((ulong)i << PageSizes.PageBits), table + i, 1);
+            }
+        }
+
         public AddressSpace Parent;
         public AddressSpace Child;
         public Vma Vma;
@@ -123,6 +168,12 @@ public sealed unsafe partial class AddressSpace
             }
 
             ulong e = *entry;
+            if (level == 2 && (Vma.Flags & VmFlags.HugeTlb) == 0)
+            {
+                CopyThp(va, entry, e);
+                return;
+            }
+
             ulong* slot = Child.PageTable.Ensure(va, level);
             if (slot == null)
             {
@@ -163,6 +214,7 @@ public sealed unsafe partial class AddressSpace
             {
                 Child.RssAnon += pages;
             }
+
         }
     }
 }

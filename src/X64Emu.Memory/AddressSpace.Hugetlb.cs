@@ -250,7 +250,8 @@ public sealed unsafe partial class AddressSpace
         long frames = level == 2 ? 512 : 512 * 512;
         if ((_mem.Flags(frame) & FrameFlags.HugeHead) == 0)
         {
-            ThrowHelper.ThrowInvalidOperation($"level-{level} leaf maps frame {frame}, which is not a huge page head");
+            ReleaseThpLeaf(frame);
+            return;
         }
 
         HugetlbPages -= frames;

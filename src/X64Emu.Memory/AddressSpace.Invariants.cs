@@ -79,6 +79,11 @@ public sealed unsafe partial class AddressSpace
             Throw(visitor.Error);
         }
 
+        if (visitor.Thps != AnonHugePages)
+        {
+            Throw($"AnonHugePages is {AnonHugePages}, page tables map {visitor.Thps} THPs");
+        }
+
         if (visitor.Hugetlb != HugetlbPages)
         {
             Throw($"HugetlbPages is {HugetlbPages}, page tables map {visitor.Hugetlb} pages of hugetlb memory");
@@ -130,6 +135,7 @@ public sealed unsafe partial class AddressSpace
     private struct CheckVisitor : IPteVisitor
     {
         public long Hugetlb;
+        public long Thps;
         public AddressSpace Space;
         public long Anon;
         public long File;
@@ -222,6 +228,16 @@ public sealed unsafe partial class AddressSpace
                 }
 
                 Anon += pages;
+                if (level == 2)
+                {
+                    if ((flags & FrameFlags.Thp) == 0)
+                    {
+                        Error = $"2 MiB anonymous leaf at 0x{va:x} maps frame {frame}, which is not a THP head";
+                        return;
+                    }
+
+                    Thps++;
+                }
             }
             else if ((flags & FrameFlags.HugeHead) != 0 && level > 1 && (v.Flags & VmFlags.HugeTlb) != 0)
             {

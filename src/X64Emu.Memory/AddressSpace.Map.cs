@@ -72,7 +72,15 @@ public sealed unsafe partial class AddressSpace
                 return MmStatus.NoMemory;
             }
 
-            MmStatus st = GetUnmappedAreaLocked(addr, len, align, flags, out ulong start);
+            ulong searchAlign = align;
+            if (obj == null && (flags & (MapFlags.HugeTlb | MapFlags.Shared | MapFlags.Fixed | MapFlags.FixedNoReplace | MapFlags.Below2G)) == 0
+                && addr == 0 && (len & (PageSizes.HugeSize2M - 1)) == 0)
+            {
+                // Linux (6.7+) places hint-less anonymous mappings whose length is a multiple of 2 MiB on a 2 MiB boundary so THPs fit.
+                searchAlign = PageSizes.HugeSize2M;
+            }
+
+            MmStatus st = GetUnmappedAreaLocked(addr, len, searchAlign, flags, out ulong start);
             if (st != MmStatus.Ok)
             {
                 return st;
@@ -109,6 +117,7 @@ public sealed unsafe partial class AddressSpace
                 vmFlags |= VmFlags.Locked;
             }
 
+            vmFlags |= DefaultLockFlags;
             if ((flags & MapFlags.HugeTlb) != 0)
             {
                 vmFlags |= VmFlags.HugeTlb | ((flags & MapFlags.Huge1G) != 0 ? VmFlags.Huge1G : 0);
@@ -241,7 +250,7 @@ public sealed unsafe partial class AddressSpace
             vma = MergeLocked(vma);
             UpdateHiwater();
 
-            if ((flags & MapFlags.Populate) != 0 || (vmFlags & VmFlags.Locked) != 0)
+            if ((flags & MapFlags.Populate) != 0 || (vmFlags & (VmFlags.Locked | VmFlags.LockOnFault)) == VmFlags.Locked)
             {
                 PopulateLocked(start, end, write: null);
             }

@@ -385,6 +385,13 @@ public sealed unsafe partial class AddressSpace
     /// </remarks>
     private bool MoveLeavesLocked(ulong start, ulong end, ulong target)
     {
+        // A 2 MiB leaf moves whole only to the same offset within 2 MiB; otherwise it goes as 4 KiB pages.
+        SplitThpEdgesLocked(start, end);
+        if (((start ^ target) & (Thp - 1)) != 0)
+        {
+            SplitAllThpLocked(start, end);
+        }
+
         CollectVisitor collect = new() { Space = this };
         PageTable.Visit(start, end, ref collect);
         foreach (MovedLeaf leaf in _moved)

@@ -90,6 +90,7 @@ public sealed unsafe partial class AddressSpace
     /// <remarks>Preconditions: the caller checked the map-count limit with <see cref="SplitsNeeded"/>.</remarks>
     private Vma? IsolateLocked(ulong start, ulong end)
     {
+        SplitThpEdgesLocked(start, end);
         Vma? first = _vmas.FindFirstOverlap(start, end);
         if (first == null)
         {

@@ -88,7 +88,7 @@ public static partial class ProcFs
         Line("VmallocUsed", 0);
         Line("VmallocChunk", 0);
         Line("Percpu", 0);
-        Line("AnonHugePages", 0);
+        Line("AnonHugePages", AnonHugePages(k) * 512);
         Line("ShmemHugePages", 0);
         Line("ShmemPmdMapped", 0);
         Line("FileHugePages", 0);
@@ -102,6 +102,17 @@ public static partial class ProcFs
         Line("Hugetlb", m.HugetlbPages);
         LineKb("DirectMap4k", total * 4);
         return sb.ToString();
+    }
+
+    private static long AnonHugePages(Kernel k)
+    {
+        long n = 0;
+        foreach (AddressSpace s in k.Memory.LiveSpaces())
+        {
+            n += s.AnonHugePages;
+        }
+
+        return n;
     }
 
     private static long LockedPages(Kernel k)

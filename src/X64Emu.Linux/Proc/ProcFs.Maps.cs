@@ -129,6 +129,7 @@ public static unsafe partial class ProcFs
         public ulong Anonymous;
         public ulong Ksm;
         public ulong AnonHuge;
+        public bool ThpEligible;
         public ulong SharedHugetlb;
         public ulong PrivateHugetlb;
         public ulong Locked;
@@ -242,6 +243,7 @@ public static unsafe partial class ProcFs
         mm.PageTable.Visit(v.Start, v.End, ref visitor);
         SmapsStats s = visitor.S;
         s.Size = v.End - v.Start;
+        s.ThpEligible = mm.ThpEligibleVma(v);
         if ((v.Flags & VmFlags.Locked) != 0)
         {
             s.Locked = s.PssShifted >> 12;
@@ -293,7 +295,7 @@ public static unsafe partial class ProcFs
             return;
         }
 
-        sb.Append($"{"THPeligible:",-16}{0,8}\n");
+        sb.Append($"{"THPeligible:",-16}{(s.ThpEligible ? 1 : 0),8}\n");
         sb.Append($"ProtectionKey:  {v.Pkey,8}\n");
         sb.Append("VmFlags: ").Append(VmFlagsText(v.Flags)).Append('\n');
     }

@@ -112,6 +112,9 @@ public sealed class HugetlbFile : MemoryObject
         }
     }
 
+    /// <summary>mincore on a hugetlbfs file: <paramref name="index"/> counts 4 KiB pages.</summary>
+    public override bool IsCached(ulong index) => Lookup(index >> Pool.Order) >= 0;
+
     /// <summary>The page at <paramref name="index"/>, or -1.</summary>
     public long Lookup(ulong index)
     {

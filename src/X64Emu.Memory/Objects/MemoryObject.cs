@@ -94,6 +94,15 @@ public class MemoryObject
         }
     }
 
+    /// <summary>True when page <paramref name="index"/> is in the cache (mincore).</summary>
+    public virtual bool IsCached(ulong index)
+    {
+        lock (_lock)
+        {
+            return _pages.ContainsKey(index);
+        }
+    }
+
     /// <summary>Sets the size of a shmem object (ftruncate on a memfd, shmem creation).</summary>
     public void SetSize(ulong size)
     {

@@ -136,6 +136,41 @@ public sealed unsafe class PageTable
         return table + Index(va, level);
     }
 
+    /// <summary>
+    /// Replaces the 2 MiB leaf in <paramref name="pdEntry"/> by a page table whose 512 entries the caller
+    /// has computed with <paramref name="makePte"/>(index); false (nothing changed) when no frame is left.
+    /// </summary>
+    public bool SplitLeaf(ulong* pdEntry, Func<int, ulong> makePte)
+    {
+        int frame = _mem.AllocateZeroed(FrameFlags.PageTable);
+        if (frame < 0)
+        {
+            return false;
+        }
+
+        ulong* table = Table(frame);
+        for (int i = 0; i < 512; i++)
+        {
+            table[i] = makePte(i);
+        }
+
+        TableFrames++;
+        *pdEntry = Pte.Make(frame, Pte.TableFlags);
+        return true;
+    }
+
+    /// <summary>
+    /// Replaces the page table under <paramref name="pdEntry"/> by the 2 MiB leaf <paramref name="leaf"/>
+    /// (MADV_COLLAPSE) and frees the table; the caller has already released the table's leaves.
+    /// </summary>
+    public void CollapseTable(ulong* pdEntry, ulong leaf)
+    {
+        long table = Pte.FrameOf(*pdEntry);
+        *pdEntry = leaf;
+        _mem.Put(table);
+        TableFrames--;
+    }
+
     /// <summary>Calls the visitor for every mapped leaf (present or PROT_NONE) mapping an address in [start, end), in address order.</summary>
     public void Visit<TVisitor>(ulong start, ulong end, ref TVisitor visitor)
         where TVisitor : struct, IPteVisitor

@@ -4,7 +4,7 @@ namespace X64Emu.Memory.Physical;
 
 /// <summary>What a frame currently holds; one byte per frame in <see cref="PhysicalMemory"/>.</summary>
 [Flags]
-public enum FrameFlags : byte
+public enum FrameFlags : ushort
 {
     None = 0,
 
@@ -31,4 +31,10 @@ public enum FrameFlags : byte
 
     /// <summary>With <see cref="PageCache"/>: shared anonymous memory (shmem), counted as Shmem in meminfo.</summary>
     Shmem = 128,
+
+    /// <summary>
+    /// With <see cref="Anon"/>: the head of a transparent huge page, an order-9 run mapped by one PD leaf.
+    /// Its reference and map counts stand for the whole run; splitting gives each frame its own.
+    /// </summary>
+    Thp = 256,
 }

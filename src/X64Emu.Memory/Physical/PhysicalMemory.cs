@@ -130,12 +130,100 @@ public sealed unsafe class PhysicalMemory : IDisposable
                 return;
             }
 
+            bool thp = (_flags[frame] & FrameFlags.Thp) != 0;
+            if (thp)
+            {
+                for (long f = frame; f < frame + ThpFrames; f++)
+                {
+                    _flags[f] = FrameFlags.None;
+                }
+
+                Allocator.Free((int)frame, ThpOrder);
+                return;
+            }
+
             _flags[frame] = FrameFlags.None;
             Allocator.Free((int)frame, 0);
         }
         else if (left < 0)
         {
             ThrowHelper.ThrowInvalidOperation($"frame {frame} reference count went negative");
+        }
+    }
+
+    private const int ThpOrder = 9;
+    private const long ThpFrames = 1L << ThpOrder;
+    private long _hugeZero = -1;
+
+    /// <summary>
+    /// Allocates a zeroed transparent huge page (an aligned order-9 run; every frame flagged Anon, the
+    /// head also <see cref="FrameFlags.Thp"/>, reference count 1 on the head); -1 when no run is free.
+    /// </summary>
+    public long AllocateThp()
+    {
+        int head = Allocator.Allocate(ThpOrder);
+        if (head < 0)
+        {
+            return -1;
+        }
+
+        ZeroRun(head, ThpFrames);
+        for (long f = head; f < head + ThpFrames; f++)
+        {
+            _flags[f] = FrameFlags.Anon;
+            _refCount[f] = 0;
+            _mapCount[f] = 0;
+        }
+
+        _flags[head] = FrameFlags.Anon | FrameFlags.Thp;
+        _refCount[head] = 1;
+        return head;
+    }
+
+    /// <summary>
+    /// Turns a THP into 512 independent frames, each with the head's reference and map counts
+    /// (the caller maps each with its own PTE).
+    /// </summary>
+    public void SplitThp(long head)
+    {
+        int refs = _refCount[head];
+        int maps = _mapCount[head];
+        _flags[head] &= ~FrameFlags.Thp;
+        for (long f = head + 1; f < head + ThpFrames; f++)
+        {
+            _refCount[f] = refs;
+            _mapCount[f] = maps;
+        }
+    }
+
+    /// <summary>The huge zero page: a 2 MiB run of zeroes mapped read-only for THP read faults; -1 when RAM has no free run for it.</summary>
+    public long HugeZeroFrame
+    {
+        get
+        {
+            if (_hugeZero < 0)
+            {
+                lock (_flags)
+                {
+                    if (_hugeZero < 0)
+                    {
+                        int head = Allocator.Allocate(ThpOrder);
+                        if (head >= 0)
+                        {
+                            ZeroRun(head, ThpFrames);
+                            for (long f = head; f < head + ThpFrames; f++)
+                            {
+                                _flags[f] = FrameFlags.Zero;
+                                _refCount[f] = 1;
+                            }
+
+                            _hugeZero = head;
+                        }
+                    }
+                }
+            }
+
+            return _hugeZero;
         }
     }
 

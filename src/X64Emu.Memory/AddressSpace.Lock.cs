@@ -1,0 +1,302 @@
+using System;
+using X64Emu.Memory.PageTables;
+using X64Emu.Memory.Vmas;
+
+namespace X64Emu.Memory;
+
+/// <summary>mlock/munlock/mlockall/munlockall (mm/mlock.c), mseal (mm/mseal.c), msync and mincore.</summary>
+public sealed unsafe partial class AddressSpace
+{
+    /// <summary>mlockall(MCL_FUTURE): VM_LOCKED (and VM_LOCKONFAULT) for every future mapping (Linux's mm->def_flags).</summary>
+    public VmFlags DefaultLockFlags { get; private set; }
+
+    /// <summary>
+    /// mlock/mlock2: locks [start, start+length) (rounded out to pages). The whole range must be mapped
+    /// (ENOMEM); without CAP_IPC_LOCK a zero RLIMIT_MEMLOCK is EPERM and exceeding it ENOMEM. Pages are
+    /// faulted in unless <paramref name="onFault"/> (MLOCK_ONFAULT).
+    /// </summary>
+    public MmStatus Lock(ulong start, ulong length, bool onFault)
+    {
+        ulong end = PageAlignRange(ref start, length);
+        if (end < start)
+        {
+            return MmStatus.NoMemory;
+        }
+
+        if (MemlockLimit == 0 && !CapIpcLock)
+        {
+            return MmStatus.NotPermitted;
+        }
+
+        if (start == end)
+        {
+            return MmStatus.Ok;
+        }
+
+        lock (_lock)
+        {
+            long pages = (long)((end - start) >> PageSizes.PageBits);
+            if (!CapIpcLock && (ulong)(LockedVm + pages - LockedPagesIn(start, end)) << PageSizes.PageBits > MemlockLimit)
+            {
+                return MmStatus.NoMemory;
+            }
+
+            VmFlags set = VmFlags.Locked | (onFault ? VmFlags.LockOnFault : 0);
+            MmStatus st = ModifyRangeLocked(start, end, _ => MmStatus.Ok, v => SetLockFlags(v, set));
+            if (st == MmStatus.Ok && !onFault)
+            {
+                PopulateLocked(start, end, write: null);
+            }
+
+            return st;
+        }
+    }
+
+    /// <summary>munlock: the whole range must be mapped (ENOMEM).</summary>
+    public MmStatus Unlock(ulong start, ulong length)
+    {
+        ulong end = PageAlignRange(ref start, length);
+        if (end < start)
+        {
+            return MmStatus.NoMemory;
+        }
+
+        if (start == end)
+        {
+            return MmStatus.Ok;
+        }
+
+        lock (_lock)
+        {
+            return ModifyRangeLocked(start, end, _ => MmStatus.Ok, v => SetLockFlags(v, VmFlags.None));
+        }
+    }
+
+    /// <summary>mlockall(MCL_CURRENT=1 | MCL_FUTURE=2 | MCL_ONFAULT=4).</summary>
+    public MmStatus LockAll(int flags)
+    {
+        if (flags == 0 || (flags & ~7) != 0 || flags == 4)
+        {
+            return MmStatus.InvalidArgument;
+        }
+
+        if (MemlockLimit == 0 && !CapIpcLock)
+        {
+            return MmStatus.NotPermitted;
+        }
+
+        lock (_lock)
+        {
+            if ((flags & 1) != 0 && !CapIpcLock && (ulong)TotalVm << PageSizes.PageBits > MemlockLimit)
+            {
+                return MmStatus.NoMemory;
+            }
+
+            VmFlags set = VmFlags.Locked | ((flags & 4) != 0 ? VmFlags.LockOnFault : 0);
+            DefaultLockFlags = (flags & 2) != 0 ? set : VmFlags.None;
+            if ((flags & 1) != 0)
+            {
+                for (Vma? v = _vmas.First; v != null; v = v.Next)
+                {
+                    SetLockFlags(v, set);
+                }
+
+                MergeAllLocked();
+                if ((flags & 4) == 0)
+                {
+                    // Linux populates and ignores failures (a PROT_NONE or hugetlb-empty range stays unpopulated).
+                    for (Vma? v = _vmas.First; v != null; v = v.Next)
+                    {
+                        if ((v.Flags & VmFlags.AccessMask) != 0)
+                        {
+                            PopulateLocked(v.Start, v.End, write: null);
+                        }
+                    }
+                }
+            }
+
+            CheckInvariantsIfEnabled();
+            return MmStatus.Ok;
+        }
+    }
+
+    /// <summary>munlockall: unlocks everything and cancels MCL_FUTURE.</summary>
+    public MmStatus UnlockAll()
+    {
+        lock (_lock)
+        {
+            DefaultLockFlags = VmFlags.None;
+            for (Vma? v = _vmas.First; v != null; v = v.Next)
+            {
+                SetLockFlags(v, VmFlags.None);
+            }
+
+            MergeAllLocked();
+            CheckInvariantsIfEnabled();
+            return MmStatus.Ok;
+        }
+    }
+
+    private void SetLockFlags(Vma v, VmFlags set)
+    {
+        // VM_SPECIAL and hugetlb-less I/O mappings are never locked (mlock_fixup skips them).
+        if ((v.Flags & (VmFlags.Io | VmFlags.PfnMap | VmFlags.DontExpand | VmFlags.MixedMap)) != 0)
+        {
+            return;
+        }
+
+        bool was = (v.Flags & VmFlags.Locked) != 0;
+        v.Flags = (v.Flags & ~(VmFlags.Locked | VmFlags.LockOnFault)) | set;
+        bool now = (v.Flags & VmFlags.Locked) != 0;
+        if (was != now)
+        {
+            LockedVm += now ? v.Pages : -v.Pages;
+        }
+    }
+
+    private void MergeAllLocked()
+    {
+        for (Vma? v = _vmas.First; v != null; v = v.Next)
+        {
+            v = MergeLocked(v);
+        }
+    }
+
+    /// <summary>
+    /// mseal: seals [start, start+length) against munmap, mremap, mprotect, MAP_FIXED replacement and
+    /// destructive madvise. start must be page aligned and flags 0 (EINVAL); a hole is ENOMEM.
+    /// </summary>
+    public MmStatus Seal(ulong start, ulong length, ulong flags)
+    {
+        if (flags != 0 || (start & PageSizes.PageMask) != 0)
+        {
+            return MmStatus.InvalidArgument;
+        }
+
+        ulong len = (length + PageSizes.PageMask) & ~PageSizes.PageMask;
+        if (len < length)
+        {
+            return MmStatus.NoMemory;
+        }
+
+        ulong end = start + len;
+        if (end < start)
+        {
+            return MmStatus.InvalidArgument;
+        }
+
+        if (start == end)
+        {
+            return MmStatus.Ok;
+        }
+
+        lock (_lock)
+        {
+            return ModifyRangeLocked(start, end, _ => MmStatus.Ok, v => v.Flags |= VmFlags.Sealed);
+        }
+    }
+
+    /// <summary>
+    /// msync(MS_ASYNC=1, MS_INVALIDATE=2, MS_SYNC=4): writes dirty shared file pages back (MS_SYNC and
+    /// MS_ASYNC alike: our page cache writes through synchronously). EINVAL for bad flags or an unaligned
+    /// start, EBUSY for MS_INVALIDATE on a locked mapping, ENOMEM when part of the range is unmapped.
+    /// </summary>
+    public MmStatus Sync(ulong start, ulong length, int flags)
+    {
+        if ((flags & ~7) != 0 || (start & PageSizes.PageMask) != 0 || (flags & 5) == 5)
+        {
+            return MmStatus.InvalidArgument;
+        }
+
+        ulong len = (length + PageSizes.PageMask) & ~PageSizes.PageMask;
+        ulong end = start + len;
+        if (end < start || len < length)
+        {
+            return MmStatus.NoMemory;
+        }
+
+        if (start == end)
+        {
+            return MmStatus.Ok;
+        }
+
+        lock (_lock)
+        {
+            bool hole = false;
+            ulong at = start;
+            for (Vma? v = _vmas.FindFirstEndAbove(start); v != null && v.Start < end; v = v.Next)
+            {
+                hole |= v.Start > at;
+                if ((flags & 2) != 0 && (v.Flags & VmFlags.Locked) != 0)
+                {
+                    return MmStatus.Busy;
+                }
+
+                if ((v.Flags & VmFlags.Shared) != 0 && v.Object != null)
+                {
+                    ulong from = Math.Max(start, v.Start);
+                    ulong to = Math.Min(end, v.End);
+                    v.Object.Writeback(v.PageIndexOf(from), v.PageIndexOf(to - 1));
+                }
+
+                at = v.End;
+            }
+
+            return hole || at < end ? MmStatus.NoMemory : MmStatus.Ok;
+        }
+    }
+
+    /// <summary>
+    /// mincore: one byte per page of [start, start+length), bit 0 set when the page is resident: mapped
+    /// in the page tables, or (file and shmem mappings) present in the object's page cache.
+    /// </summary>
+    public MmStatus Residency(ulong start, ulong length, Span<byte> vec)
+    {
+        if ((start & PageSizes.PageMask) != 0)
+        {
+            return MmStatus.InvalidArgument;
+        }
+
+        ulong pages = (length + PageSizes.PageMask) >> PageSizes.PageBits;
+        ulong end = start + (pages << PageSizes.PageBits);
+        if (end < start || end > PageSizes.TaskSize)
+        {
+            return MmStatus.NoMemory;
+        }
+
+        lock (_lock)
+        {
+            ulong at = start;
+            int i = 0;
+            for (Vma? v = _vmas.FindFirstEndAbove(start); at < end; v = v.Next)
+            {
+                if (v == null || v.Start > at)
+                {
+                    return MmStatus.NoMemory;
+                }
+
+                for (; at < Math.Min(end, v.End); at += PageSizes.PageSize, i++)
+                {
+                    ulong* leaf = PageTable.Find(at, 1, out _);
+                    bool resident = (leaf != null && Pte.IsMapped(*leaf)) || (v.Object != null && v.Object.IsCached(v.PageIndexOf(at)));
+                    vec[i] = resident ? (byte)1 : (byte)0;
+                }
+            }
+
+            return MmStatus.Ok;
+        }
+    }
+
+    /// <summary>Rounds [start, start+length) out to whole pages; returns the end (below start on overflow).</summary>
+    private static ulong PageAlignRange(ref ulong start, ulong length)
+    {
+        ulong end = start + length;
+        if (end < start)
+        {
+            return 0;
+        }
+
+        start &= ~PageSizes.PageMask;
+        return (end + PageSizes.PageMask) & ~PageSizes.PageMask;
+    }
+}
