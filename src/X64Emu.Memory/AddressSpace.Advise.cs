@@ -4,7 +4,7 @@ using X64Emu.Memory.Vmas;
 
 namespace X64Emu.Memory;
 
-public sealed partial class AddressSpace
+public sealed unsafe partial class AddressSpace
 {
     /// <summary>
     /// madvise(2) (mm/madvise.c). Linux applies advice to the mapped parts of a range and then reports
@@ -182,6 +182,12 @@ public sealed partial class AddressSpace
             return st;
         }
 
+        if (advice == Advice.Free)
+        {
+            LazyFreeLocked(start, end);
+            return MmStatus.Ok;
+        }
+
         SplitThpEdgesLocked(start, end);
         for (Vma? v = _vmas.FindFirstOverlap(start, end); v != null && v.Start < end; v = v.Next)
         {
@@ -198,6 +204,36 @@ public sealed partial class AddressSpace
         NotifyCodeLocked(start, end);
         CheckInvariantsIfEnabled();
         return MmStatus.Ok;
+    }
+
+    /// <summary>
+    /// MADV_FREE (madvise_free_pte_range): exclusive anonymous pages become clean and lazily freeable.
+    /// Linux discards them only under memory pressure, and a write in between keeps the page; with no
+    /// reclaim here they simply stay, which is what a program sees on Linux while memory is plentiful.
+    /// </summary>
+    private void LazyFreeLocked(ulong start, ulong end)
+    {
+        LazyFreeVisitor visitor = new() { Mem = _mem };
+        PageTable.Visit(start, end, ref visitor);
+        ShootdownLocked(start, end);
+    }
+
+    private struct LazyFreeVisitor : PageTables.IPteVisitor
+    {
+        public Physical.PhysicalMemory Mem;
+
+        public void Visit(ulong va, ulong* entry, int level)
+        {
+            ulong e = *entry;
+            long frame = PageTables.Pte.FrameOf(e);
+            if (level != 1 || (Mem.Flags(frame) & (Physical.FrameFlags.Anon | Physical.FrameFlags.Ksm)) != Physical.FrameFlags.Anon || Mem.RefCount(frame) != 1)
+            {
+                return;
+            }
+
+            *entry = e & ~PageTables.Pte.Dirty;
+            Mem.AddFlags(frame, Physical.FrameFlags.LazyFree);
+        }
     }
 
     /// <summary>MADV_REMOVE: frees the backing store of a shared mapping (shmem hole punch); EINVAL for private mappings.</summary>

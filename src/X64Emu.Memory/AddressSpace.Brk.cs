@@ -92,17 +92,29 @@ public sealed partial class AddressSpace
                 return origBrk;
             }
 
+            // mlockall(MCL_FUTURE) locks the heap's growth too, within RLIMIT_MEMLOCK (mlock_future_ok).
+            bool locked = (DefaultLockFlags & VmFlags.Locked) != 0;
+            if (locked && !CapIpcLock && (ulong)(LockedVm + pages) << PageSizes.PageBits > MemlockLimit)
+            {
+                return origBrk;
+            }
+
             if (!_system.TryCharge(pages, TotalVm, CapSysAdmin))
             {
                 return origBrk;
             }
 
-            Vma heap = new(oldBrk, newBrk, BrkFlags) { PgOff = oldBrk >> PageSizes.PageBits };
+            Vma heap = new(oldBrk, newBrk, BrkFlags | DefaultLockFlags) { PgOff = oldBrk >> PageSizes.PageBits };
             _vmas.Insert(heap);
             TotalVm += pages;
+            if (locked)
+            {
+                LockedVm += pages;
+            }
+
             heap = MergeLocked(heap);
             Brk = request;
-            if ((heap.Flags & VmFlags.Locked) != 0)
+            if ((heap.Flags & (VmFlags.Locked | VmFlags.LockOnFault)) == VmFlags.Locked)
             {
                 PopulateLocked(oldBrk, newBrk, write: null);
             }

@@ -131,13 +131,19 @@ public sealed unsafe partial class AddressSpace
                 return FaultKind.Oom;
             }
 
-            vma.AnonId ??= new object();
+            EnsureAnonIdLocked(vma);
             _mem.IncMap(frame);
             *slot = Pte.Make(frame, bits | Pte.Writable | Pte.Dirty);
             RssAnon++;
             Faults.AnonZeroFill++;
             Trace("anon-zero-fill", page);
             return FaultKind.None;
+        }
+
+        if (!write)
+        {
+            // do_read_fault maps the cached neighbours first, even when the page itself then fails (SIGBUS).
+            FaultAroundLocked(vma, page, bits);
         }
 
         ulong index = vma.PageIndexOf(page);
@@ -183,7 +189,7 @@ public sealed unsafe partial class AddressSpace
             }
 
             _mem.CopyFrame(cached, copy);
-            vma.AnonId ??= new object();
+            EnsureAnonIdLocked(vma);
             _mem.IncMap(copy);
             *slot = Pte.Make(copy, bits | Pte.Writable | Pte.Dirty);
             RssAnon++;
@@ -199,6 +205,48 @@ public sealed unsafe partial class AddressSpace
         Faults.FilePage++;
         Trace("file-page", page);
         return FaultKind.None;
+    }
+
+    /// <summary>
+    /// Linux's fault-around (do_fault_around, fault_around_bytes = 64 KiB): a read fault on a file or shmem
+    /// page also maps, read-only, the other pages of its aligned 16-page block (inside the VMA) that are
+    /// already in the page cache. Nothing is read or allocated. MADV_RANDOM turns it off.
+    /// </summary>
+    private void FaultAroundLocked(Vma vma, ulong page, ulong bits)
+    {
+        const ulong Window = 16 * PageSizes.PageSize;
+        MemoryObject? obj = vma.Object;
+        if (obj == null || (vma.Flags & VmFlags.RandRead) != 0 || (vma.Flags & VmFlags.HugeTlb) != 0)
+        {
+            return;
+        }
+
+        ulong from = Math.Max(page & ~(Window - 1), vma.Start);
+        ulong to = Math.Min((page & ~(Window - 1)) + Window, vma.End);
+        for (ulong a = from; a < to; a += PageSizes.PageSize)
+        {
+            if (a == page)
+            {
+                continue;
+            }
+
+            ulong* slot = PageTable.Find(a, 1, out int level);
+            if (slot == null || level != 1 || *slot != 0)
+            {
+                continue;
+            }
+
+            long frame = obj.PeekCached(vma.PageIndexOf(a));
+            if (frame < 0)
+            {
+                continue;
+            }
+
+            _mem.Get(frame);
+            _mem.IncMap(frame);
+            *slot = Pte.Make(frame, bits & ~Pte.Writable);
+            CountObjectPage(obj, +1);
+        }
     }
 
     /// <summary>A write to a present read-only leaf in a writable VMA: dirty a shared page, or break COW.</summary>
@@ -236,7 +284,7 @@ public sealed unsafe partial class AddressSpace
             _mem.CopyFrame(old, copy);
         }
 
-        vma.AnonId ??= new object();
+        EnsureAnonIdLocked(vma);
         _mem.IncMap(copy);
         *slot = Pte.Make(copy, bits | Pte.Writable | Pte.Dirty);
 
@@ -340,6 +388,8 @@ public sealed unsafe partial class AddressSpace
 
         }
 
+        // expand_downwards prepares the anon_vma first (so a grown stack never merges with an unrelated neighbour).
+        EnsureAnonIdLocked(vma);
         _vmas.SetBounds(vma, address, vma.End);
         vma.PgOff -= (ulong)grow;
         TotalVm += grow;

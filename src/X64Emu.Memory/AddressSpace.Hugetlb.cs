@@ -126,6 +126,13 @@ public sealed unsafe partial class AddressSpace
         if ((e & Pte.Present) == 0)
         {
             ulong index = HugeIndexOf(vma, hugeBase);
+            if (index >= file.Size >> (PageSizes.PageBits + order))
+            {
+                Faults.SigBus++;
+                Trace("hugetlb-beyond-eof", hugeBase);
+                return FaultKind.BusAdrErr;
+            }
+
             long head;
             if (shared)
             {
@@ -158,7 +165,7 @@ public sealed unsafe partial class AddressSpace
                     }
                 }
 
-                vma.AnonId ??= new object();
+                EnsureAnonIdLocked(vma);
             }
 
             if (head < 0)
@@ -194,7 +201,15 @@ public sealed unsafe partial class AddressSpace
             return FaultKind.None;
         }
 
-        long copy = file.Pool.Allocate(false);
+        // The writer consumes its own reservation for this index if it still holds one (private mappings).
+        ulong cowIndex = HugeIndexOf(vma, hugeBase);
+        bool cowReserved = vma.HugeResv != null && vma.HugeResv.Remove(cowIndex);
+        long copy = file.Pool.Allocate(cowReserved);
+        if (copy < 0 && cowReserved)
+        {
+            vma.HugeResv!.Add(cowIndex);
+        }
+
         if (copy < 0)
         {
             Faults.SigBus++;

@@ -45,7 +45,22 @@ public sealed unsafe partial class AddressSpace
             MmStatus st = ModifyRangeLocked(start, end, _ => MmStatus.Ok, v => SetLockFlags(v, set));
             if (st == MmStatus.Ok && !onFault)
             {
-                PopulateLocked(start, end, write: null);
+                // __mm_populate without ignore_errors: a PROT_NONE VMA fails the fault-in (EFAULT), which mlock
+                // reports as ENOMEM, out of memory as EAGAIN — with VM_LOCKED already set, as on Linux.
+                // VMAs are populated in address order and the first failure stops it.
+                for (Vma? v = _vmas.FindFirstOverlap(start, end); v != null && v.Start < end; v = v.Next)
+                {
+                    if ((v.Flags & VmFlags.AccessMask) == 0)
+                    {
+                        return MmStatus.NoMemory;
+                    }
+
+                    FaultKind k = PopulateLocked(Math.Max(start, v.Start), Math.Min(end, v.End), write: null);
+                    if (k != FaultKind.None)
+                    {
+                        return k == FaultKind.Oom ? MmStatus.Again : MmStatus.NoMemory;
+                    }
+                }
             }
 
             return st;
@@ -284,6 +299,40 @@ public sealed unsafe partial class AddressSpace
             }
 
             return MmStatus.Ok;
+        }
+    }
+
+    /// <summary>Zaps the pages of every VMA mapping <paramref name="obj"/> at object page index ≥ <paramref name="firstIndex"/>.</summary>
+    internal void ZapObjectBeyond(Objects.MemoryObject obj, ulong firstIndex)
+    {
+        lock (_lock)
+        {
+            bool any = false;
+            for (Vma? v = _vmas.First; v != null; v = v.Next)
+            {
+                if (!ReferenceEquals(v.Object, obj) || v.PgOff + (ulong)v.Pages <= firstIndex)
+                {
+                    continue;
+                }
+
+                ulong from = firstIndex <= v.PgOff ? v.Start : v.Start + ((firstIndex - v.PgOff) << PageSizes.PageBits);
+                if ((v.Flags & VmFlags.HugeTlb) != 0)
+                {
+                    ulong huge = HugeSizeOf(v);
+                    from = (from + huge - 1) & ~(huge - 1);
+                }
+
+                SplitThpAtLocked(from);
+                ZapLocked(v, from, v.End);
+                any = true;
+            }
+
+            if (any)
+            {
+                FinishZapLocked(0, UserLimit);
+                NotifyCodeLocked(0, UserLimit);
+                CheckInvariantsIfEnabled();
+            }
         }
     }
 

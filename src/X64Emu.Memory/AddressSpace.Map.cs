@@ -92,6 +92,11 @@ public sealed unsafe partial class AddressSpace
                 return MmStatus.Exists;
             }
 
+            if (obj == null && (flags & (MapFlags.Shared | MapFlags.GrowsDown)) == (MapFlags.Shared | MapFlags.GrowsDown))
+            {
+                return MmStatus.InvalidArgument; // do_mmap: shared anonymous memory cannot grow down
+            }
+
             VmFlags vmFlags = ProtToVmFlags(prot) | VmFlags.MayRead | VmFlags.MayWrite | VmFlags.MayExec;
             if ((flags & MapFlags.Shared) != 0)
             {

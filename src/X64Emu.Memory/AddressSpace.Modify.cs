@@ -40,10 +40,7 @@ public sealed partial class AddressSpace
             apply(v);
         }
 
-        for (Vma? v = _vmas.FindContaining(start); v != null && v.Start < end; v = v.Next)
-        {
-            v = MergeLocked(v);
-        }
+        MergeRangeLocked(start, end);
 
         CheckInvariantsIfEnabled();
         return MmStatus.Ok;

@@ -112,6 +112,7 @@ public sealed unsafe partial class AddressSpace
             }
 
             // Pass 2: split at the edges, change flags and leaves, merge.
+            bool populateLocked = false;
             Vma? cur = IsolateLocked(start, end);
             while (cur != null && cur.Start < end)
             {
@@ -122,7 +123,16 @@ public sealed unsafe partial class AddressSpace
                 {
                     updated |= VmFlags.Account;
                 }
+                else if ((updated & VmFlags.Write) == 0 && (old & VmFlags.Account) != 0 && cur.Object == null && cur.AnonId == null)
+                {
+                    // mprotect_fixup (6.x): an anonymous VMA that never had a page gives its charge back when it
+                    // loses write permission, so it can merge with a neighbour that was never writable.
+                    updated &= ~VmFlags.Account;
+                    _system.Uncharge(cur.Pages);
+                }
 
+                // mprotect_fixup: a locked private VMA that becomes writable is faulted in for writing at once.
+                populateLocked |= (old & (VmFlags.Write | VmFlags.Shared | VmFlags.Locked)) == VmFlags.Locked && (updated & VmFlags.Write) != 0;
                 cur.Flags = updated;
                 if (pkey >= 0)
                 {
@@ -136,9 +146,17 @@ public sealed unsafe partial class AddressSpace
             ShootdownLocked(start, end);
             NotifyCodeLocked(start, end);
 
-            for (Vma? v = _vmas.FindContaining(start); v != null && v.Start < end; v = v.Next)
+            MergeRangeLocked(start, end);
+
+            if (populateLocked)
             {
-                v = MergeLocked(v);
+                for (Vma? v = _vmas.FindFirstOverlap(start, end); v != null && v.Start < end; v = v.Next)
+                {
+                    if ((v.Flags & (VmFlags.Locked | VmFlags.LockOnFault | VmFlags.Write)) == (VmFlags.Locked | VmFlags.Write))
+                    {
+                        PopulateLocked(Math.Max(start, v.Start), Math.Min(end, v.End), write: null);
+                    }
+                }
             }
 
             CheckInvariantsIfEnabled();

@@ -42,6 +42,14 @@ public sealed unsafe partial class AddressSpace
             return MmStatus.InvalidArgument;
         }
 
+        // check_mremap_params: a fixed target is validated (alignment, range, overlap) before the source is looked up.
+        if ((flags & RemapFlags.Fixed) != 0
+            && ((newAddr & PageSizes.PageMask) != 0 || newLen > PageSizes.TaskSize || newAddr > PageSizes.TaskSize - newLen
+                || (addr + oldLen > newAddr && newAddr + newLen > addr)))
+        {
+            return MmStatus.InvalidArgument;
+        }
+
         lock (_lock)
         {
             Vma? vma = _vmas.FindContaining(addr);
@@ -179,7 +187,17 @@ public sealed unsafe partial class AddressSpace
                     PopulateLocked(oldEnd, newEnd, write: null);
                 }
 
-                MergeLocked(vma);
+                // vma_merge_extend: the grown VMA may absorb the next one, never the previous.
+                Vma? after = vma.Next;
+                if (after != null && CanMerge(vma, after))
+                {
+                    vma.AnonId ??= after.AnonId;
+                    ulong e = after.End;
+                    _vmas.Remove(after);
+                    after.Object?.RemoveUser();
+                    _vmas.SetBounds(vma, vma.Start, e);
+                }
+
                 UpdateHiwater();
                 result = addr;
                 return MmStatus.Ok;
@@ -252,6 +270,11 @@ public sealed unsafe partial class AddressSpace
             }
         }
 
+        if (fixedTarget && (flags & RemapFlags.DontUnmap) == 0 && oldLen == newLen && addr + oldLen > vma.End)
+        {
+            return MoveManyLocked(addr, oldLen, newAddr, flags, out result);
+        }
+
         ulong moveLen = Math.Min(oldLen, newLen);
         MmStatus st = CheckResizeLocked(vma, addr, moveLen, newLen, flags);
         if (st != MmStatus.Ok)
@@ -300,6 +323,61 @@ public sealed unsafe partial class AddressSpace
     }
 
     /// <summary>
+    /// Linux 6.17+ (remap_move): a pure MREMAP_FIXED move (old_len == new_len) may span several VMAs, gaps
+    /// included; each VMA moves to the same offset from the target, clearing only its own part of it.
+    /// hugetlb and VM_SPECIAL VMAs cannot take part (EFAULT).
+    /// </summary>
+    private MmStatus MoveManyLocked(ulong addr, ulong len, ulong newAddr, RemapFlags flags, out ulong result)
+    {
+        result = 0;
+        ulong end = addr + len;
+        List<(ulong Start, ulong End)> pieces = new();
+        for (Vma? v = _vmas.FindContaining(addr); v != null && v.Start < end; v = v.Next)
+        {
+            if ((v.Flags & (VmFlags.HugeTlb | SpecialFlags)) != 0)
+            {
+                return MmStatus.Fault;
+            }
+
+            ulong from = Math.Max(addr, v.Start);
+            ulong to = Math.Min(end, v.End);
+            MmStatus check = CheckResizeLocked(v, from, to - from, to - from, flags);
+            if (check != MmStatus.Ok)
+            {
+                return check;
+            }
+
+            pieces.Add((from, to));
+        }
+
+        if (_vmas.Count + (2 * pieces.Count) + 2 > _system.MaxMapCount)
+        {
+            return MmStatus.NoMemory;
+        }
+
+        foreach ((ulong from, ulong to) in pieces)
+        {
+            // Each VMA moves like its own mremap_to: only its part of the target is cleared (gaps leave the target alone).
+            UnmapRangeLocked(newAddr + (from - addr), newAddr + (to - addr));
+            Vma? src = _vmas.FindContaining(from);
+            if (src == null)
+            {
+                ThrowHelper.ThrowInvalidOperation("mremap: source VMA vanished during a multi-VMA move");
+                return MmStatus.Fault;
+            }
+
+            MmStatus st = MoveVmaLocked(src, from, to - from, to - from, newAddr + (from - addr), false, out _);
+            if (st != MmStatus.Ok)
+            {
+                return st;
+            }
+        }
+
+        result = newAddr;
+        return MmStatus.Ok;
+    }
+
+    /// <summary>
     /// move_vma: a new VMA at <paramref name="target"/> takes over the pages of [addr, addr + oldLen)
     /// (leaves moved, not copied); the old range is unmapped, or with DONTUNMAP left mapped and empty.
     /// With oldLen 0 (a shared mapping) the new VMA maps the same object pages and nothing moves.
@@ -339,6 +417,12 @@ public sealed unsafe partial class AddressSpace
             Pkey = vma.Pkey,
             AnonId = vma.AnonId,
         };
+        if (vma.Object == null && vma.AnonId == null)
+        {
+            // copy_vma: an anonymous VMA that never had a page is re-based at its new address, so it can merge there.
+            moved.PgOff = target >> PageSizes.PageBits;
+        }
+
         moved.Object?.AddUser();
 
         _vmas.Insert(moved);

@@ -106,7 +106,7 @@ public sealed unsafe partial class AddressSpace
 
     private void InstallThpLocked(Vma vma, ulong* pd, long head, ulong bits, ulong hugeBase)
     {
-        vma.AnonId ??= new object();
+        EnsureAnonIdLocked(vma);
         _mem.IncMap(head);
         *pd = Pte.Make(head, bits | Pte.Writable | Pte.Dirty);
         RssAnon += ThpPages;

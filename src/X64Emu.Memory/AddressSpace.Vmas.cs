@@ -65,6 +65,69 @@ public sealed unsafe partial class AddressSpace
         return v;
     }
 
+    /// <summary>
+    /// After changing the VMAs of [start, end): each changed piece merges with its predecessor and with
+    /// the pieces after it up to and including the remainder split off at <paramref name="end"/> — which
+    /// undoes splits that changed nothing, as Linux never makes them — but never beyond.
+    /// </summary>
+    private void MergeRangeLocked(ulong start, ulong end)
+    {
+        for (Vma? v = _vmas.FindFirstOverlap(start, end); v != null && v.Start < end; v = v.Next)
+        {
+            Vma? prev = v.Prev;
+            if (prev != null && CanMerge(prev, v))
+            {
+                prev.AnonId ??= v.AnonId;
+                ulong e = v.End;
+                _vmas.Remove(v);
+                v.Object?.RemoveUser();
+                _vmas.SetBounds(prev, prev.Start, e);
+                v = prev;
+            }
+
+            for (Vma? next = v.Next; next != null && next.Start <= end && CanMerge(v, next); next = v.Next)
+            {
+                v.AnonId ??= next.AnonId;
+                ulong e = next.End;
+                _vmas.Remove(next);
+                next.Object?.RemoveUser();
+                _vmas.SetBounds(v, v.Start, e);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gives <paramref name="v"/> its anonymous-page identity on its first anonymous page, reusing an
+    /// adjacent compatible VMA's (Linux's find_mergeable_anon_vma: same flags apart from access rights,
+    /// same object, contiguous offsets), so that the two can still merge after later mprotect calls.
+    /// </summary>
+    private static void EnsureAnonIdLocked(Vma v)
+    {
+        if (v.AnonId != null)
+        {
+            return;
+        }
+
+        const VmFlags Ignore = VmFlags.AccessMask | VmFlags.SoftDirty;
+        Vma? prev = v.Prev;
+        if (prev != null && prev.AnonId != null && prev.End == v.Start && ((prev.Flags ^ v.Flags) & ~Ignore) == 0
+            && ReferenceEquals(prev.Object, v.Object) && prev.PgOff + (ulong)prev.Pages == v.PgOff)
+        {
+            v.AnonId = prev.AnonId;
+            return;
+        }
+
+        Vma? next = v.Next;
+        if (next != null && next.AnonId != null && v.End == next.Start && ((next.Flags ^ v.Flags) & ~Ignore) == 0
+            && ReferenceEquals(next.Object, v.Object) && v.PgOff + (ulong)v.Pages == next.PgOff)
+        {
+            v.AnonId = next.AnonId;
+            return;
+        }
+
+        v.AnonId = new object();
+    }
+
     /// <summary>Splits <paramref name="v"/> at <paramref name="at"/> (Start &lt; at &lt; End); returns the new upper part.</summary>
     private Vma SplitLocked(Vma v, ulong at)
     {

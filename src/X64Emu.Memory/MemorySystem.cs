@@ -147,6 +147,19 @@ public sealed class MemorySystem : IDisposable
     /// <summary>Charges without a policy check (the caller already checked a larger or equal amount).</summary>
     public void Charge(long pages) => Interlocked.Add(ref _committedPages, pages);
 
+    /// <summary>
+    /// unmap_mapping_range for truncation: every mapping of <paramref name="obj"/>, in every address space,
+    /// loses its pages from page index <paramref name="firstIndex"/> on (private copies included), so the
+    /// next access faults and finds the new end of file (SIGBUS).
+    /// </summary>
+    public void UnmapObjectBeyond(Objects.MemoryObject obj, ulong firstIndex)
+    {
+        foreach (AddressSpace s in LiveSpaces())
+        {
+            s.ZapObjectBeyond(obj, firstIndex);
+        }
+    }
+
     internal void Register(AddressSpace space)
     {
         lock (_spaces)

@@ -64,7 +64,7 @@ public class DifferentialTests
             natCmd.AddRange(p.Args);
             string natWork = GuestProcess.NewWorkDir();
             GuestProcess.Result nat;
-            using (HostHugePool.Set(p.HugePages2M))
+            using (HostHugePool.Set(p.HugePageSize, p.HugePages))
             {
                 nat = GuestProcess.Run(GuestProcess.AsNobody(natCmd), natWork);
             }

@@ -14,8 +14,8 @@ namespace X64Emu.GuestTests;
 ///   // x64emu-skip: REASON       not run yet, reported as skipped with the reason
 ///   // x64emu-stderr             compare stderr too
 ///   // x64emu-emu-args: --x y      options for the emulator only
-///   // x64emu-hugepages: 2M=N     the emulator gets --hugepages 2M=N; Linux's side runs with the host's
-///                                2 MiB pool set to N (as root; skipped otherwise) and restored after
+///   // x64emu-hugepages: 2M=N     the emulator gets --hugepages 2M=N (or 1G=N); Linux's side runs with the
+///                                host's pool of that size set to N (as root; skipped otherwise) and restored after
 /// </summary>
 public sealed class GuestProgram
 {
@@ -36,8 +36,11 @@ public sealed class GuestProgram
     /// <summary>Emulator options placed before the program.</summary>
     public List<string> EmuArgs { get; } = new();
 
-    /// <summary>Size of the host's 2 MiB hugetlb pool for the native run, or -1 when the program needs none.</summary>
-    public int HugePages2M { get; set; } = -1;
+    /// <summary>Size of the host's hugetlb pool for the native run, or -1 when the program needs none.</summary>
+    public int HugePages { get; set; } = -1;
+
+    /// <summary>Which pool <see cref="HugePages"/> sizes: "2M" or "1G".</summary>
+    public string HugePageSize { get; set; } = "2M";
 
     public bool CompareStderr { get; set; }
 
@@ -144,7 +147,8 @@ public sealed class GuestProgram
                     EmuArgs.AddRange(SplitArgs(value));
                     break;
                 case "hugepages":
-                    HugePages2M = int.Parse(value.Substring(value.IndexOf('=') + 1), System.Globalization.CultureInfo.InvariantCulture);
+                    HugePages = int.Parse(value.Substring(value.IndexOf('=') + 1), System.Globalization.CultureInfo.InvariantCulture);
+                    HugePageSize = value.Substring(0, value.IndexOf('='));
                     EmuArgs.Add("--hugepages");
                     EmuArgs.Add(value);
                     break;

@@ -11,6 +11,10 @@ namespace X64Emu.Linux.Proc;
 
 public static partial class ProcFs
 {
+    private static readonly string[] GlobalNames = { "meminfo", "cpuinfo", "uptime", "version", "loadavg", "filesystems", "mounts", "stat", "buddyinfo" };
+
+    private static bool IsGlobal(string name) => Array.IndexOf(GlobalNames, name) >= 0;
+
     /// <summary>Machine-wide /proc files; null when the name is unknown.</summary>
     private static string? Global(Kernel k, string name) => name switch
     {

@@ -90,6 +90,11 @@ public static unsafe partial class ProcFs
         ulong pgoff = o != null ? v.PgOff << 12 : 0;
         sb.Append($" {pgoff:x8} {(o?.DevMajor ?? 0):x2}:{(o?.DevMinor ?? 0):x2} {o?.Inode ?? 0} ");
         string? name = VmaName(mm, v);
+        if (DebugAnon)
+        {
+            name = (name ?? string.Empty) + $"[anon_vma {(v.AnonId == null ? 0 : System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(v.AnonId)):x}]";
+        }
+
         if (name != null)
         {
             Pad(sb);
@@ -98,6 +103,9 @@ public static unsafe partial class ProcFs
 
         sb.Append('\n');
     }
+
+    /// <summary>X64EMU_DEBUG=anon_vma: maps names each VMA's anonymous-page identity, for debugging merge decisions.</summary>
+    private static readonly bool DebugAnon = System.Environment.GetEnvironmentVariable("X64EMU_DEBUG") == "anon_vma";
 
     /// <summary>seq_pad: the name starts at column 73 of the line.</summary>
     private static void Pad(StringBuilder sb)
@@ -129,6 +137,7 @@ public static unsafe partial class ProcFs
         public ulong Anonymous;
         public ulong Ksm;
         public ulong AnonHuge;
+        public ulong LazyFree;
         public bool ThpEligible;
         public ulong SharedHugetlb;
         public ulong PrivateHugetlb;
@@ -148,6 +157,7 @@ public static unsafe partial class ProcFs
             Anonymous += o.Anonymous;
             Ksm += o.Ksm;
             AnonHuge += o.AnonHuge;
+            LazyFree += o.LazyFree;
             SharedHugetlb += o.SharedHugetlb;
             PrivateHugetlb += o.PrivateHugetlb;
             Locked += o.Locked;
@@ -195,6 +205,11 @@ public static unsafe partial class ProcFs
 
             if ((flags & FrameFlags.Anon) != 0)
             {
+                if ((flags & FrameFlags.LazyFree) != 0 && !dirty)
+                {
+                    S.LazyFree += size;
+                }
+
                 S.Anonymous += size;
                 if (level == 2)
                 {
@@ -281,7 +296,7 @@ public static unsafe partial class ProcFs
         Kb("Referenced:", s.Referenced);
         Kb("Anonymous:", s.Anonymous);
         Kb("KSM:", s.Ksm);
-        Kb("LazyFree:", 0);
+        Kb("LazyFree:", s.LazyFree);
         Kb("AnonHugePages:", s.AnonHuge);
         Kb("ShmemPmdMapped:", 0);
         Kb("FilePmdMapped:", 0);

@@ -49,13 +49,13 @@ public static partial class ProcFs
             return -Errno.EACCES;
         }
 
-        string? content = parts.Length == 1 ? Global(k, parts[0]) : null;
-        if (content == null)
+        if (parts.Length != 1 || !IsGlobal(parts[0]))
         {
             return -Errno.ENOENT;
         }
 
-        file = new SyntheticFile(path, content, flags);
+        string name = parts[0];
+        file = new SyntheticFile(path, () => Encoding.UTF8.GetBytes(Global(k, name) ?? string.Empty), flags);
         return 0;
     }
 
@@ -191,21 +191,21 @@ public static partial class ProcFs
             return -Errno.EACCES;
         }
 
-        byte[]? content = parts[1] switch
+        Func<byte[]>? content = parts[1] switch
         {
-            "maps" => Encoding.ASCII.GetBytes(Maps(p, smaps: false)),
-            "smaps" => Encoding.ASCII.GetBytes(Maps(p, smaps: true)),
-            "smaps_rollup" => Encoding.ASCII.GetBytes(SmapsRollup(p)),
-            "status" => Encoding.UTF8.GetBytes(Status(k, p)),
-            "statm" => Encoding.ASCII.GetBytes(Statm(p)),
-            "stat" => Encoding.UTF8.GetBytes(Stat(k, p)),
-            "cmdline" => UserRange(p, p.Mm.ArgStart, p.Mm.ArgEnd),
-            "environ" => UserRange(p, p.Mm.EnvStart, p.Mm.EnvEnd),
-            "comm" => Encoding.UTF8.GetBytes(p.Comm + "\n"),
+            "maps" => () => Encoding.ASCII.GetBytes(Maps(p, smaps: false)),
+            "smaps" => () => Encoding.ASCII.GetBytes(Maps(p, smaps: true)),
+            "smaps_rollup" => () => Encoding.ASCII.GetBytes(SmapsRollup(p)),
+            "status" => () => Encoding.UTF8.GetBytes(Status(k, p)),
+            "statm" => () => Encoding.ASCII.GetBytes(Statm(p)),
+            "stat" => () => Encoding.UTF8.GetBytes(Stat(k, p)),
+            "cmdline" => () => UserRange(p, p.Mm.ArgStart, p.Mm.ArgEnd),
+            "environ" => () => UserRange(p, p.Mm.EnvStart, p.Mm.EnvEnd),
+            "comm" => () => Encoding.UTF8.GetBytes(p.Comm + "\n"),
             "pagemap" => null,
-            "auxv" => Array.Empty<byte>(),
-            "limits" => Encoding.ASCII.GetBytes(Limits(p)),
-            "mounts" => Encoding.ASCII.GetBytes(Global(k, "mounts")!),
+            "auxv" => () => Array.Empty<byte>(),
+            "limits" => () => Encoding.ASCII.GetBytes(Limits(p)),
+            "mounts" => () => Encoding.ASCII.GetBytes(Global(k, "mounts")!),
             _ => null,
         };
         if (parts[1] == "pagemap")

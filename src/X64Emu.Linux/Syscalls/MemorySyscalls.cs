@@ -78,7 +78,7 @@ public static unsafe partial class MemorySyscalls
                 return -Errno.EBADF;
             }
 
-            if ((flags & MapHugeTlb) != 0)
+            if ((flags & MapHugeTlb) != 0 && file is not MemfdFile { IsHugetlb: true })
             {
                 return -Errno.EINVAL; // MAP_HUGETLB needs an anonymous mapping or a hugetlbfs file
             }
@@ -150,6 +150,23 @@ public static unsafe partial class MemorySyscalls
                 {
                     return err;
                 }
+
+                if (obj is X64Emu.Memory.Hugetlb.HugetlbFile huge)
+                {
+                    // hugetlbfs_file_mmap: huge-aligned offsets; a writable mapping extends the file to cover it.
+                    ulong hugeBytes = huge.Pool.PageBytes;
+                    if ((off & (hugeBytes - 1)) != 0)
+                    {
+                        return -Errno.EINVAL;
+                    }
+
+                    mf |= MapFlags.HugeTlb | (hugeBytes == PageSizes.HugeSize1G ? MapFlags.Huge1G : MapFlags.None);
+                    ulong need = off + ((len + hugeBytes - 1) & ~(hugeBytes - 1));
+                    if ((prot & 2) != 0 && need > huge.Size && need > off)
+                    {
+                        huge.SetSize(need);
+                    }
+                }
             }
         }
         else
@@ -157,12 +174,7 @@ public static unsafe partial class MemorySyscalls
             switch (type)
             {
                 case MapShared:
-                    if ((flags & MapGrowsDown) != 0)
-                    {
-                        return -Errno.EINVAL;
-                    }
-
-                    mf |= MapFlags.Shared;
+                    mf |= MapFlags.Shared; // with MAP_GROWSDOWN: EINVAL from Map, after the MAP_FIXED_NOREPLACE check
                     break;
                 case MapPrivate:
                     break;

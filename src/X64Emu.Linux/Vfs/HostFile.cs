@@ -2,6 +2,7 @@ using System;
 using X64Emu.Linux.Host;
 using X64Emu.Linux.Syscalls;
 using X64Emu.Linux.Tasks;
+using X64Emu.Memory;
 using X64Emu.Memory.Objects;
 
 namespace X64Emu.Linux.Vfs;
@@ -219,8 +220,16 @@ public sealed unsafe class HostFile : FileDescription
             return -Errno.EINVAL;
         }
 
+        MemoryObject? cache = _kernel.PageCache.Find(_dev, _ino);
+        ulong old = cache?.Size ?? 0;
         long r = LibC.Sys(LibC.NrFtruncate, _fd, length);
-        // TODO(#3): unmap pages of the page cache beyond the new end in every mapping (SIGBUS on access).
+        if (r == 0 && cache != null && (ulong)length < old)
+        {
+            // Mappings lose the pages beyond the new end (SIGBUS when touched); the cache drops them.
+            _kernel.Memory.UnmapObjectBeyond(cache, ((ulong)length + PageSizes.PageMask) >> PageSizes.PageBits);
+            cache.TruncatePages((ulong)length);
+        }
+
         return r;
     }
 

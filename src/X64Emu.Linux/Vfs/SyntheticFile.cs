@@ -6,12 +6,13 @@ using X64Emu.Linux.Tasks;
 namespace X64Emu.Linux.Vfs;
 
 /// <summary>
-/// A /proc or /sys file whose contents the emulator generates at open time from its own state;
+/// A /proc or /sys file whose contents the emulator generates from its own state (at open, or lazily at the first read);
 /// writable ones (e.g. /proc/sys/vm/overcommit_memory) apply each write() through a callback.
 /// </summary>
 public sealed class SyntheticFile : FileDescription
 {
-    private readonly byte[] _content;
+    private readonly Func<byte[]>? _producer;
+    private byte[]? _content;
     private readonly string _path;
     private readonly Func<string, long>? _onWrite;
     private readonly uint _mode;
@@ -32,6 +33,19 @@ public sealed class SyntheticFile : FileDescription
         : this(path, Encoding.UTF8.GetBytes(content), flags, onWrite, mode)
     {
     }
+
+    /// <summary>
+    /// A file generated on first read, as Linux's seq_file does: what a process maps or unmaps between
+    /// open() and read() (stdio allocating its buffer) shows in the contents.
+    /// </summary>
+    public SyntheticFile(string path, Func<byte[]> producer, int flags, Func<string, long>? onWrite = null, uint mode = 0x124)
+        : this(path, Array.Empty<byte>(), flags, onWrite, mode)
+    {
+        _producer = producer;
+        _content = null;
+    }
+
+    private byte[] Content => _content ??= _producer!();
 
     public override string Path => _path;
 
@@ -58,13 +72,13 @@ public sealed class SyntheticFile : FileDescription
             return -Errno.EINVAL;
         }
 
-        if (offset >= _content.Length)
+        if (offset >= Content.Length)
         {
             return 0;
         }
 
-        int n = (int)Math.Min(buffer.Length, _content.Length - offset);
-        _content.AsSpan((int)offset, n).CopyTo(buffer);
+        int n = (int)Math.Min(buffer.Length, Content.Length - offset);
+        Content.AsSpan((int)offset, n).CopyTo(buffer);
         return n;
     }
 
@@ -90,7 +104,7 @@ public sealed class SyntheticFile : FileDescription
         {
             0 => offset,
             1 => _offset + offset,
-            2 => _content.Length + offset,
+            2 => Content.Length + offset,
             _ => -1,
         };
         if (pos < 0)

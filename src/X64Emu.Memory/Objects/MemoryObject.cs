@@ -94,6 +94,58 @@ public class MemoryObject
         }
     }
 
+    /// <summary>
+    /// The file shrank to <paramref name="newSize"/> bytes: cached pages wholly beyond it are dropped (dirty
+    /// or not) and the tail of a partial last page is zeroed (truncate_inode_pages). Mappings must have
+    /// been zapped first (<see cref="MemorySystem.UnmapObjectBeyond"/>).
+    /// </summary>
+    public unsafe void TruncatePages(ulong newSize)
+    {
+        ulong first = (newSize + PageSizes.PageMask) >> PageSizes.PageBits;
+        lock (_lock)
+        {
+            List<ulong> gone = new();
+            foreach (ulong index in _pages.Keys)
+            {
+                if (index >= first)
+                {
+                    gone.Add(index);
+                }
+            }
+
+            foreach (ulong index in gone)
+            {
+                Memory.Put(_pages[index]);
+                _pages.Remove(index);
+                _dirty.Remove(index);
+            }
+
+            int tail = (int)(newSize & PageSizes.PageMask);
+            if (tail != 0 && _pages.TryGetValue(newSize >> PageSizes.PageBits, out long frame))
+            {
+                new Span<byte>(Memory.HostOf(frame) + tail, (int)PageSizes.PageSize - tail).Clear();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Page <paramref name="index"/> if it is cached and inside the file, without loading anything
+    /// (fault-around); -1 otherwise.
+    /// </summary>
+    public long PeekCached(ulong index)
+    {
+        lock (_lock)
+        {
+            ulong size = Backing != null ? Backing.Length : _size;
+            if (index >= (size + PageSizes.PageMask) >> PageSizes.PageBits || !_pages.TryGetValue(index, out long frame))
+            {
+                return -1;
+            }
+
+            return frame;
+        }
+    }
+
     /// <summary>True when page <paramref name="index"/> is in the cache (mincore).</summary>
     public virtual bool IsCached(ulong index)
     {

@@ -37,4 +37,7 @@ public enum FrameFlags : ushort
     /// Its reference and map counts stand for the whole run; splitting gives each frame its own.
     /// </summary>
     Thp = 256,
+
+    /// <summary>MADV_FREE'd anonymous page: may be discarded while its PTE stays clean (smaps LazyFree).</summary>
+    LazyFree = 512,
 }
