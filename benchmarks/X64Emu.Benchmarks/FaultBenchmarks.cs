@@ -18,21 +18,35 @@ namespace X64Emu.Benchmarks;
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15, invocationCount: 1)]
 public class FaultBenchmarks
 {
-    private const int Pages = 16384; // 64 MiB per invocation
+    private const int Pages = 32768; // 128 MiB per invocation
     private const ulong Size = (ulong)Pages << PageSizes.PageBits;
-    private const int CallOps = 4096;
+    private const int CallOps = 32768;
+    private const ulong Ram = 512UL << 20;
+
+    // Far below the top-down mmap area, so the mmap benchmark's page has no neighbour to merge with.
+    private const ulong ThreeVa = 0x1000_0000_0000;
 
     private BenchMachine _m = null!;
     private ulong _va;
     private AddressSpace? _child;
     private ulong _three;
+    private ulong _mergeable;
 
     [GlobalSetup]
     public void Setup()
     {
-        _m = new BenchMachine(512UL << 20);
-        _three = _m.Map(3 * PageSizes.PageSize);
+        _m = new BenchMachine(Ram);
+
+        // Touch (nearly) all emulated RAM once, so the host has backed it: the timings are then the
+        // emulator's work, not the host kernel's first-touch faults. Freed 4 KiB frames stay backed.
+        ulong warm = _m.Map(Ram - (32UL << 20));
+        _m.TouchWrite(warm, Ram - (32UL << 20));
+        BenchMachine.Check(_m.Space.Unmap(warm, Ram - (32UL << 20)), "munmap");
+
+        _three = _m.Map(3 * PageSizes.PageSize, addr: ThreeVa);
         _m.TouchWrite(_three, 3 * PageSizes.PageSize);
+        _mergeable = _m.Map(PageSizes.PageSize, addr: ThreeVa - (64 * PageSizes.PageSize));
+        _m.TouchWrite(_mergeable, PageSizes.PageSize);
     }
 
     [GlobalCleanup]
@@ -89,7 +103,7 @@ public class FaultBenchmarks
     [Benchmark(OperationsPerInvoke = Pages, Description = "write fault: COW copy after fork, per 4 KiB page")]
     public void CowWriteAfterFork() => _m.TouchWrite(_va, Size);
 
-    /// <summary>mmap of one anonymous RW page (kernel-chosen address) followed by its munmap.</summary>
+    /// <summary>mmap of one anonymous RW page (kernel-chosen address, no neighbour) followed by its munmap.</summary>
     [Benchmark(OperationsPerInvoke = CallOps, Description = "mmap + munmap, 1 page")]
     public void MmapMunmap()
     {
@@ -98,6 +112,23 @@ public class FaultBenchmarks
         for (int i = 0; i < CallOps; i++)
         {
             space.Map(0, PageSizes.PageSize, Prot.Read | Prot.Write, MapFlags.None, null, 0, out ulong va);
+            space.Unmap(va, PageSizes.PageSize);
+        }
+    }
+
+    /// <summary>
+    /// mmap of one RW page hinted right below a compatible anonymous VMA (it merges into it), then
+    /// munmap (which splits it off again): malloc's pattern when it grows an arena downwards.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = CallOps, Description = "mmap + munmap, 1 page, merging with a neighbour")]
+    public void MmapMunmapMerging()
+    {
+        _m.MakeCurrent();
+        AddressSpace space = _m.Space;
+        ulong hint = _mergeable - PageSizes.PageSize;
+        for (int i = 0; i < CallOps; i++)
+        {
+            space.Map(hint, PageSizes.PageSize, Prot.Read | Prot.Write, MapFlags.None, null, 0, out ulong va);
             space.Unmap(va, PageSizes.PageSize);
         }
     }

@@ -1,4 +1,6 @@
 using System;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 
 namespace X64Emu.Benchmarks;
@@ -16,7 +18,9 @@ public static class Program
             return PageSizeRunner.Run(args.AsSpan(1));
         }
 
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        // The results tables in RESULTS.md quote the median beside the mean.
+        IConfig config = DefaultConfig.Instance.AddColumn(StatisticColumn.Median);
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
         return 0;
     }
 }
