@@ -1,0 +1,149 @@
+using System;
+using BenchmarkDotNet.Attributes;
+using X64Emu.Memory;
+
+namespace X64Emu.Benchmarks;
+
+/// <summary>
+/// The demand-fault paths through <see cref="Mmu"/> (miss, walk, fault handler under the lock, walk
+/// again), and the mm calls that create and split mappings.
+/// </summary>
+/// <remarks>
+/// Fault benchmarks need fresh memory each time, so every invocation is one iteration: the iteration
+/// setup maps (and for COW, fills and forks) <see cref="Pages"/> pages, the benchmark faults each once,
+/// and the cleanup unmaps. Results are per page (OperationsPerInvoke). The mm-call benchmarks loop
+/// <see cref="CallOps"/> times per invocation for the same reason.
+/// </remarks>
+[MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15, invocationCount: 1)]
+public class FaultBenchmarks
+{
+    private const int Pages = 32768; // 128 MiB per invocation
+    private const ulong Size = (ulong)Pages << PageSizes.PageBits;
+    private const int CallOps = 32768;
+    private const ulong Ram = 512UL << 20;
+
+    // Far below the top-down mmap area, so the mmap benchmark's page has no neighbour to merge with.
+    private const ulong ThreeVa = 0x1000_0000_0000;
+
+    private BenchMachine _m = null!;
+    private ulong _va;
+    private AddressSpace? _child;
+    private ulong _three;
+    private ulong _mergeable;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _m = new BenchMachine(Ram);
+
+        // Touch (nearly) all emulated RAM once, so the host has backed it: the timings are then the
+        // emulator's work, not the host kernel's first-touch faults. Freed 4 KiB frames stay backed.
+        ulong warm = _m.Map(Ram - (32UL << 20));
+        _m.TouchWrite(warm, Ram - (32UL << 20));
+        BenchMachine.Check(_m.Space.Unmap(warm, Ram - (32UL << 20)), "munmap");
+
+        _three = _m.Map(3 * PageSizes.PageSize, addr: ThreeVa);
+        _m.TouchWrite(_three, 3 * PageSizes.PageSize);
+        _mergeable = _m.Map(PageSizes.PageSize, addr: ThreeVa - (64 * PageSizes.PageSize));
+        _m.TouchWrite(_mergeable, PageSizes.PageSize);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _m.Dispose();
+
+    [IterationSetup(Targets = new[] { nameof(AnonZeroFillWrite), nameof(ZeroPageRead) })]
+    public void MapFresh()
+    {
+        _m.MakeCurrent();
+        _va = _m.Map(Size);
+    }
+
+    [IterationSetup(Target = nameof(CowWriteAfterFork))]
+    public void MapFilledAndFork()
+    {
+        _m.MakeCurrent();
+        _va = _m.Map(Size);
+        _m.TouchWrite(_va, Size);
+        _child = _m.Space.Fork() ?? throw new InvalidOperationException("fork failed");
+    }
+
+    [IterationCleanup(Targets = new[] { nameof(AnonZeroFillWrite), nameof(ZeroPageRead), nameof(CowWriteAfterFork) })]
+    public void UnmapFresh()
+    {
+        _child?.Dispose();
+        _child = null;
+        BenchMachine.Check(_m.Space.Unmap(_va, Size), "munmap");
+    }
+
+    /// <summary>First write to a never-touched anonymous page: allocate, zero, install (do_anonymous_page).</summary>
+    [Benchmark(OperationsPerInvoke = Pages, Description = "write fault: anon zero-fill, per 4 KiB page")]
+    public void AnonZeroFillWrite() => _m.TouchWrite(_va, Size);
+
+    /// <summary>First read of a never-touched anonymous page: map the shared zero page read-only.</summary>
+    [Benchmark(OperationsPerInvoke = Pages, Description = "read fault: zero page, per 4 KiB page")]
+    public ulong ZeroPageRead()
+    {
+        Mmu mmu = _m.Mmu;
+        ulong sum = 0;
+        for (ulong off = 0; off < Size; off += PageSizes.PageSize)
+        {
+            if (!mmu.TryRead8(_va + off, out byte b))
+            {
+                BenchMachine.ThrowFault(mmu);
+            }
+
+            sum += b;
+        }
+
+        return sum;
+    }
+
+    /// <summary>Parent writes to pages it shares with a forked child: copy the frame (do_wp_page), shoot down the old translation.</summary>
+    [Benchmark(OperationsPerInvoke = Pages, Description = "write fault: COW copy after fork, per 4 KiB page")]
+    public void CowWriteAfterFork() => _m.TouchWrite(_va, Size);
+
+    /// <summary>mmap of one anonymous RW page (kernel-chosen address, no neighbour) followed by its munmap.</summary>
+    [Benchmark(OperationsPerInvoke = CallOps, Description = "mmap + munmap, 1 page")]
+    public void MmapMunmap()
+    {
+        _m.MakeCurrent();
+        AddressSpace space = _m.Space;
+        for (int i = 0; i < CallOps; i++)
+        {
+            space.Map(0, PageSizes.PageSize, Prot.Read | Prot.Write, MapFlags.None, null, 0, out ulong va);
+            space.Unmap(va, PageSizes.PageSize);
+        }
+    }
+
+    /// <summary>
+    /// mmap of one RW page hinted right below a compatible anonymous VMA (it merges into it), then
+    /// munmap (which splits it off again): malloc's pattern when it grows an arena downwards.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = CallOps, Description = "mmap + munmap, 1 page, merging with a neighbour")]
+    public void MmapMunmapMerging()
+    {
+        _m.MakeCurrent();
+        AddressSpace space = _m.Space;
+        ulong hint = _mergeable - PageSizes.PageSize;
+        for (int i = 0; i < CallOps; i++)
+        {
+            space.Map(hint, PageSizes.PageSize, Prot.Read | Prot.Write, MapFlags.None, null, 0, out ulong va);
+            space.Unmap(va, PageSizes.PageSize);
+        }
+    }
+
+    /// <summary>mprotect the middle page of a 3-page mapping read-only (split into 3 VMAs), then back (merge into 1).</summary>
+    [Benchmark(OperationsPerInvoke = CallOps, Description = "mprotect split + merge back, middle of 3 pages")]
+    public void MprotectSplitMerge()
+    {
+        _m.MakeCurrent();
+        AddressSpace space = _m.Space;
+        ulong mid = _three + PageSizes.PageSize;
+        for (int i = 0; i < CallOps; i++)
+        {
+            space.Protect(mid, PageSizes.PageSize, Prot.Read);
+            space.Protect(mid, PageSizes.PageSize, Prot.Read | Prot.Write);
+        }
+    }
+}
