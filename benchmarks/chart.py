@@ -96,7 +96,7 @@ def main(tsv, svg_path):
                        % (gx, top - 4, gx, top + plot_h, "#bbbbbb" if major else "#e4e4e4",
                           "1" if major else "0.7"))
             if major or hi_exp - lo_exp <= 3:
-                label = fmt(v).replace(".00×", "×").replace(".0×", "×")
+                label = "%g×" % v
                 out.append('<text x="%.1f" y="%d" text-anchor="middle" fill="%s">%s</text>'
                            % (gx, top - 8, "#333" if major else "#888", escape(label)))
     one = x(1.0)
