@@ -7,7 +7,8 @@
 #   -n RUNS         timed runs per workload and runner (default 3); the median is reported
 #   -t SECONDS      hard timeout of one run (default 300); a run that hits it is marked TIMEOUT
 #   --no-qemu       leave out the qemu column even if qemu-x86_64 is installed
-#   --no-hyperfine  time with a `date +%s%N` loop even if hyperfine is installed
+#   --no-hyperfine  time with a `date +%s%N` loop even if hyperfine is installed (it counts the
+#                   fork/exec of timeout(1) too: a few ms, visible only for hello)
 #   WORKLOAD...     any of the names below (default: all)
 #
 # Workloads (sources in benchmarks/guest/, built with `gcc -static -O2` into out/bench/):
@@ -42,7 +43,7 @@ RUNDIR=$OUT/runs
 EMU=$ROOT/out/x64emu/x64emu
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 QEMU=$(command -v qemu-x86_64 || true)
-GNU_TIME=/usr/bin/time
+GNU_TIME=${GNU_TIME-/usr/bin/time}   # GNU_TIME= (empty) polls /proc instead
 HUGE_PAGES=136          # 256 MiB / 2 MiB = 128 pages live per round, plus slack
 ALL=(int_loop memcpy_loop fault_touch fault_touch_thp fault_touch_hugetlb mmap_churn fork_cow gzip hello)
 
@@ -333,9 +334,9 @@ if [[ " ${SELECTED[*]} " == *" hello "* ]]; then
 fi
 
 # ---------------------------------------------------------------- report
-python3 - "$TSV" "$RSSTSV" "$NOTES" "$OUT/results.md" "$RUNS" "$TIMEOUT" "$USE_HYPERFINE" "$STARTUP" "$QEMU" <<'EOF'
+python3 - "$TSV" "$RSSTSV" "$NOTES" "$OUT/results.md" "$RUNS" "$TIMEOUT" "$USE_HYPERFINE" "$STARTUP" "$QEMU" "$GNU_TIME" <<'EOF'
 import csv, os, platform, subprocess, sys, datetime
-tsv, rsstsv, notes, md, runs, timeout, hf, startup, qemu = sys.argv[1:10]
+tsv, rsstsv, notes, md, runs, timeout, hf, startup, qemu, gnu_time = sys.argv[1:11]
 
 def num(s):
     try: return float(s)
@@ -379,7 +380,7 @@ lines.append("")
 if startup:
     lines.append("Emulator start-up alone (`x64emu --version`, no guest): %s median." % secs(startup))
     lines.append("")
-lines.append("Peak RSS of the check run (`/usr/bin/time -v`, kB); for x64emu also the guest's peak RSS and "
+lines.append("Peak RSS of the check run (%s, kB); for x64emu" % ("`/usr/bin/time -v`" if gnu_time else "VmHWM polled from /proc every 50 ms, so short runs read low") + " also the guest's peak RSS and "
              "page-fault count as its `--stats` reports them, and for fault_touch the guest's own "
              "`getrusage` ru_maxrss:")
 lines.append("")
