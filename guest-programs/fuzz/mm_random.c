@@ -25,6 +25,12 @@
 #define BASE ((char *)0x300000000000UL)
 #define END (BASE + ARENA_PAGES * PAGE)
 
+#ifdef MM_RANDOM_HOLES
+static const int holes = 1;
+#else
+static const int holes = 0;
+#endif
+
 static uint64_t rng;
 static unsigned rnd(unsigned n)
 {
@@ -180,9 +186,9 @@ static void sequence(unsigned seed, int steps)
             break;
         case 3:
         case 4:
-            if (!covered(a, len))
+            if (!holes && !covered(a, len))
                 len = PAGE;
-            if (!covered(a, len)) { step--; continue; }
+            if (!holes && !covered(a, len)) { step--; continue; }
             snprintf(what, sizeof what, "%d: mprotect %+ld %lu %s", step, (long)(a - BASE) / 4096, len / PAGE, protname[pi]);
             result(what, mprotect(a, len, prots[pi]), 0);
             break;
@@ -200,17 +206,17 @@ static void sequence(unsigned seed, int steps)
         }
         case 6: {
             int adv = advs[rnd(sizeof advs / sizeof advs[0])];
-            if (!covered(a, len))
+            if (!holes && !covered(a, len))
                 len = PAGE;
-            if (!covered(a, len)) { step--; continue; }
+            if (!holes && !covered(a, len)) { step--; continue; }
             snprintf(what, sizeof what, "%d: madvise %+ld %lu %d", step, (long)(a - BASE) / 4096, len / PAGE, adv);
             result(what, madvise(a, len, adv), 0);
             break;
         }
         case 7:
-            if (!covered(a, len))
+            if (!holes && !covered(a, len))
                 len = PAGE;
-            if (!covered(a, len)) { step--; continue; }
+            if (!holes && !covered(a, len)) { step--; continue; }
             if (rnd(2)) {
                 snprintf(what, sizeof what, "%d: mlock %+ld %lu", step, (long)(a - BASE) / 4096, len / PAGE);
                 result(what, mlock(a, len), 0);

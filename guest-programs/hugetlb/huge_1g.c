@@ -55,15 +55,19 @@ int main(void)
     char line[512], want[32];
     snprintf(want, sizeof want, "%lx-", (unsigned long)p);
     int in = 0;
+    long hugetlb = 0, v;
     while (fgets(line, sizeof line, f)) {
         if (strncmp(line, want, strlen(want)) == 0)
             in = 1;
-        else if (in && (strncmp(line, "KernelPageSize", 14) == 0 || strncmp(line, "Private_Hugetlb", 15) == 0 || strncmp(line, "Size:", 5) == 0))
+        else if (in && (strncmp(line, "KernelPageSize", 14) == 0 || strncmp(line, "Size:", 5) == 0))
             printf("  %s", line);
+        else if (in && (sscanf(line, "Private_Hugetlb: %ld", &v) == 1 || sscanf(line, "Shared_Hugetlb: %ld", &v) == 1))
+            hugetlb += v; /* Linux may count a 1 GiB folio as "maybe shared" */
         else if (in && strncmp(line, "VmFlags", 7) == 0)
             break;
     }
     fclose(f);
+    printf("  Private+Shared_Hugetlb: %ld kB\n", hugetlb);
     errno = 0;
     int r = munmap(p, GIG / 2);
     printf("munmap half: %d %s\n", r, strerror(errno));

@@ -79,6 +79,10 @@ int main(void)
     report("advised, 6 MiB written", a, a + 6 * HUGE);
     printf("reads back: %d\n", check(a, 3 * HUGE, 7));
 
+    // khugepaged would collapse split ranges of an MADV_HUGEPAGE VMA again at any moment; NOHUGEPAGE keeps
+    // the huge pages that exist and stops that, so what follows is deterministic.
+    printf("MADV_NOHUGEPAGE on it: %d\n", madvise(a, 6 * HUGE, MADV_NOHUGEPAGE));
+    report("no longer eligible", a, a + 6 * HUGE);
     printf("mprotect 4 KiB inside first: %d\n", mprotect(a + 5 * PAGE, PAGE, PROT_READ));
     report("after partial mprotect", a, a + 6 * HUGE);
     printf("reads back: %d\n", check(a, 3 * HUGE, 7));
@@ -91,6 +95,7 @@ int main(void)
     report("after partial munmap", a, a + 6 * HUGE);
     printf("third rest intact: %d\n", a[2 * HUGE + 99 * PAGE] == (char)(7 + 1024 + 99) && a[2 * HUGE + 101 * PAGE] == (char)(7 + 1024 + 101));
 
+    printf("MADV_HUGEPAGE again on the fifth: %d\n", madvise(a + 4 * HUGE, HUGE, MADV_HUGEPAGE));
     pid_t pid = fork();
     if (pid == 0) {
         fill(a + 4 * HUGE, HUGE, 3);

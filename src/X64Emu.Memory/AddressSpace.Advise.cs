@@ -8,7 +8,8 @@ public sealed unsafe partial class AddressSpace
 {
     /// <summary>
     /// madvise(2) (mm/madvise.c). Linux applies advice to the mapped parts of a range and then reports
-    /// ENOMEM for a hole; here the whole range is checked first and nothing changes on failure.
+    /// ENOMEM for a hole; here the whole range is checked first and nothing changes on failure, unless
+    /// <see cref="LinuxQuirks"/> asks for Linux's behaviour.
     /// </summary>
     public MmStatus Advise(ulong start, ulong length, Advice advice)
     {
@@ -51,53 +52,82 @@ public sealed unsafe partial class AddressSpace
                 return MmStatus.NotPermitted;
             }
 
-            switch (advice)
+            if (LinuxQuirks)
             {
-                case Advice.Normal:
-                    return SetFlagsLocked(start, end, VmFlags.None, VmFlags.SeqRead | VmFlags.RandRead, null);
-                case Advice.Random:
-                    return SetFlagsLocked(start, end, VmFlags.RandRead, VmFlags.SeqRead, null);
-                case Advice.Sequential:
-                    return SetFlagsLocked(start, end, VmFlags.SeqRead, VmFlags.RandRead, null);
-                case Advice.DontFork:
-                    return SetFlagsLocked(start, end, VmFlags.DontCopy, VmFlags.None, v => (v.Flags & VmFlags.Io) != 0 ? MmStatus.InvalidArgument : MmStatus.Ok);
-                case Advice.DoFork:
-                    return SetFlagsLocked(start, end, VmFlags.None, VmFlags.DontCopy, v => (v.Flags & VmFlags.Io) != 0 ? MmStatus.InvalidArgument : MmStatus.Ok);
-                case Advice.WipeOnFork:
-                    return SetFlagsLocked(start, end, VmFlags.WipeOnFork, VmFlags.None, v => v.Object != null || (v.Flags & VmFlags.Shared) != 0 ? MmStatus.InvalidArgument : MmStatus.Ok);
-                case Advice.KeepOnFork:
-                    return SetFlagsLocked(start, end, VmFlags.None, VmFlags.WipeOnFork, null);
-                case Advice.DontDump:
-                    return SetFlagsLocked(start, end, VmFlags.DontDump, VmFlags.None, null);
-                case Advice.DoDump:
-                    return SetFlagsLocked(start, end, VmFlags.None, VmFlags.DontDump, v => (v.Flags & (VmFlags.Io | VmFlags.PfnMap)) != 0 ? MmStatus.InvalidArgument : MmStatus.Ok);
-                case Advice.Mergeable:
-                    return SetFlagsLocked(start, end, VmFlags.Mergeable, VmFlags.None, MergeableCheck);
-                case Advice.Unmergeable:
-                    return SetFlagsLocked(start, end, VmFlags.None, VmFlags.Mergeable, null);
-                case Advice.HugePage:
-                    return SetFlagsLocked(start, end, VmFlags.HugePage, VmFlags.NoHugePage, null);
-                case Advice.NoHugePage:
-                    return SetFlagsLocked(start, end, VmFlags.NoHugePage, VmFlags.HugePage, null);
-                case Advice.DontNeed:
-                case Advice.DontNeedLocked:
-                case Advice.Free:
-                    return DropPagesLocked(start, end, advice);
-                case Advice.Remove:
-                    return RemoveLocked(start, end);
-                case Advice.PopulateRead:
-                case Advice.PopulateWrite:
-                    return PopulateAdviceLocked(start, end, write: advice == Advice.PopulateWrite);
-                case Advice.Collapse:
+                // madvise_walk_vmas: advice goes to every mapped part in turn; a hole is reported at the end.
+                System.Collections.Generic.List<(ulong From, ulong To)> parts = MappedPartsLocked(start, end, out bool hole);
+                if (hole)
                 {
-                    MmStatus mapped = CheckMappedLocked(start, end, null);
-                    return mapped != MmStatus.Ok ? mapped : CollapseLocked(start, end);
+                    if (parts.Count == 0)
+                    {
+                        return MmStatus.NoMemory;
+                    }
+
+                    foreach ((ulong from, ulong to) in parts)
+                    {
+                        MmStatus part = AdviseRangeLocked(from, to, advice);
+                        if (part != MmStatus.Ok)
+                        {
+                            return part;
+                        }
+                    }
+
+                    return MmStatus.NoMemory;
                 }
-                default:
-                    // WILLNEED, COLD, PAGEOUT: advice about I/O and reclaim; X64Emu has no swap and keeps
-                    // the page cache resident, so only the checks Linux makes remain.
-                    return CheckMappedLocked(start, end, v => advice != Advice.WillNeed && (v.Flags & (VmFlags.Locked | VmFlags.PfnMap)) != 0 ? MmStatus.InvalidArgument : MmStatus.Ok);
             }
+
+            return AdviseRangeLocked(start, end, advice);
+        }
+    }
+
+    private MmStatus AdviseRangeLocked(ulong start, ulong end, Advice advice)
+    {
+        switch (advice)
+        {
+            case Advice.Normal:
+                return SetFlagsLocked(start, end, VmFlags.None, VmFlags.SeqRead | VmFlags.RandRead, null);
+            case Advice.Random:
+                return SetFlagsLocked(start, end, VmFlags.RandRead, VmFlags.SeqRead, null);
+            case Advice.Sequential:
+                return SetFlagsLocked(start, end, VmFlags.SeqRead, VmFlags.RandRead, null);
+            case Advice.DontFork:
+                return SetFlagsLocked(start, end, VmFlags.DontCopy, VmFlags.None, v => (v.Flags & VmFlags.Io) != 0 ? MmStatus.InvalidArgument : MmStatus.Ok);
+            case Advice.DoFork:
+                return SetFlagsLocked(start, end, VmFlags.None, VmFlags.DontCopy, v => (v.Flags & VmFlags.Io) != 0 ? MmStatus.InvalidArgument : MmStatus.Ok);
+            case Advice.WipeOnFork:
+                return SetFlagsLocked(start, end, VmFlags.WipeOnFork, VmFlags.None, v => v.Object != null || (v.Flags & VmFlags.Shared) != 0 ? MmStatus.InvalidArgument : MmStatus.Ok);
+            case Advice.KeepOnFork:
+                return SetFlagsLocked(start, end, VmFlags.None, VmFlags.WipeOnFork, null);
+            case Advice.DontDump:
+                return SetFlagsLocked(start, end, VmFlags.DontDump, VmFlags.None, null);
+            case Advice.DoDump:
+                return SetFlagsLocked(start, end, VmFlags.None, VmFlags.DontDump, v => (v.Flags & (VmFlags.Io | VmFlags.PfnMap)) != 0 ? MmStatus.InvalidArgument : MmStatus.Ok);
+            case Advice.Mergeable:
+                return SetFlagsLocked(start, end, VmFlags.Mergeable, VmFlags.None, MergeableCheck);
+            case Advice.Unmergeable:
+                return SetFlagsLocked(start, end, VmFlags.None, VmFlags.Mergeable, null);
+            case Advice.HugePage:
+                return SetFlagsLocked(start, end, VmFlags.HugePage, VmFlags.NoHugePage, null);
+            case Advice.NoHugePage:
+                return SetFlagsLocked(start, end, VmFlags.NoHugePage, VmFlags.HugePage, null);
+            case Advice.DontNeed:
+            case Advice.DontNeedLocked:
+            case Advice.Free:
+                return DropPagesLocked(start, end, advice);
+            case Advice.Remove:
+                return RemoveLocked(start, end);
+            case Advice.PopulateRead:
+            case Advice.PopulateWrite:
+                return PopulateAdviceLocked(start, end, write: advice == Advice.PopulateWrite);
+            case Advice.Collapse:
+            {
+                MmStatus mapped = CheckMappedLocked(start, end, null);
+                return mapped != MmStatus.Ok ? mapped : CollapseLocked(start, end);
+            }
+            default:
+                // WILLNEED, COLD, PAGEOUT: advice about I/O and reclaim; X64Emu has no swap and keeps
+                // the page cache resident, so only the checks Linux makes remain.
+                return CheckMappedLocked(start, end, v => advice != Advice.WillNeed && (v.Flags & (VmFlags.Locked | VmFlags.PfnMap)) != 0 ? MmStatus.InvalidArgument : MmStatus.Ok);
         }
     }
 

@@ -221,8 +221,9 @@ public sealed unsafe partial class AddressSpace
             return;
         }
 
+        // do_fault_around: 16 PTEs from the aligned block start (or the VMA start, if later), within the VMA and the page table.
         ulong from = Math.Max(page & ~(Window - 1), vma.Start);
-        ulong to = Math.Min((page & ~(Window - 1)) + Window, vma.End);
+        ulong to = Math.Min(Math.Min(from + Window, vma.End), (page & ~(PageSizes.HugeSize2M - 1)) + PageSizes.HugeSize2M);
         for (ulong a = from; a < to; a += PageSizes.PageSize)
         {
             if (a == page)

@@ -42,6 +42,16 @@ public sealed unsafe partial class AddressSpace
             }
 
             VmFlags set = VmFlags.Locked | (onFault ? VmFlags.LockOnFault : 0);
+            if (LinuxQuirks)
+            {
+                // apply_vma_lock_flags locks VMA by VMA up to the first hole, then fails (and populates nothing).
+                ulong stop = ContiguousEndLocked(start, end);
+                if (stop < end)
+                {
+                    return stop == start ? MmStatus.NoMemory : ModifyRangeLocked(start, stop, _ => MmStatus.Ok, v => SetLockFlags(v, set)) is var partial && partial != MmStatus.Ok ? partial : MmStatus.NoMemory;
+                }
+            }
+
             MmStatus st = ModifyRangeLocked(start, end, _ => MmStatus.Ok, v => SetLockFlags(v, set));
             if (st == MmStatus.Ok && !onFault)
             {
@@ -83,6 +93,15 @@ public sealed unsafe partial class AddressSpace
 
         lock (_lock)
         {
+            if (LinuxQuirks)
+            {
+                ulong stop = ContiguousEndLocked(start, end);
+                if (stop < end)
+                {
+                    return stop == start ? MmStatus.NoMemory : ModifyRangeLocked(start, stop, _ => MmStatus.Ok, v => SetLockFlags(v, VmFlags.None)) is var partial && partial != MmStatus.Ok ? partial : MmStatus.NoMemory;
+                }
+            }
+
             return ModifyRangeLocked(start, end, _ => MmStatus.Ok, v => SetLockFlags(v, VmFlags.None));
         }
     }

@@ -62,6 +62,18 @@ public sealed unsafe partial class AddressSpace
                 return MmStatus.NotPermitted;
             }
 
+            // --linux-quirks: Linux changes the VMAs up to the first hole and then fails with ENOMEM.
+            MmStatus tail = MmStatus.Ok;
+            if (LinuxQuirks)
+            {
+                ulong stop = ContiguousEndLocked(start, end);
+                if (stop < end)
+                {
+                    end = stop;
+                    tail = MmStatus.NoMemory;
+                }
+            }
+
             // Pass 1: validate every VMA and the charges; nothing changes yet.
             VmFlags access = ProtToVmFlags(prot);
             long charge = 0;
@@ -160,7 +172,7 @@ public sealed unsafe partial class AddressSpace
             }
 
             CheckInvariantsIfEnabled();
-            return MmStatus.Ok;
+            return tail;
         }
     }
 

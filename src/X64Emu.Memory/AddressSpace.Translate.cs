@@ -27,6 +27,29 @@ public sealed unsafe partial class AddressSpace
             return Fail(mmu, k, access, va, 0);
         }
 
+        // Second-level TLB: a 2 MiB / 1 GiB entry covering va refills the first level without a walk, unless
+        // the page needs the slow path's code-page bookkeeping (first fetch, or a write to decoded code).
+        Tlb.HugeTlbEntry* huge = mmu.Tlb.LookupHuge(va, access);
+        if (huge != null)
+        {
+            byte* hugeHost = (byte*)(huge->Addend + (long)va);
+            byte* pageHost = hugeHost - (long)(va & PageSizes.PageMask);
+            FrameFlags pageFlags = _mem.Flags(_mem.FrameOfHost(pageHost));
+            bool code = (pageFlags & FrameFlags.Code) != 0;
+            if (access == Access.Read || (access == Access.Write && !code) || (access == Access.Fetch && code))
+            {
+                mmu.HugeHits++;
+                mmu.Tlb.Fill(access, va & ~PageSizes.PageMask, pageHost);
+                if (access != Access.Read)
+                {
+                    mmu.Tlb.Fill(Access.Read, va & ~PageSizes.PageMask, pageHost);
+                }
+
+                host = hugeHost;
+                return FaultKind.None;
+            }
+        }
+
         for (int attempt = 0; attempt < 4; attempt++)
         {
             mmu.Walks++;

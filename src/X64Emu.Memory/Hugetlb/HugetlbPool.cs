@@ -12,7 +12,7 @@ namespace X64Emu.Memory.Hugetlb;
 /// reserves pages at mmap time (<see cref="TryReserve"/>), which may grow the pool with surplus pages
 /// up to <see cref="OvercommitMax"/>; a fault takes a page (consuming a reservation when it has one);
 /// freed surplus pages go back to the buddy allocator. Free pages keep reference count 0 and the
-/// <see cref="FrameFlags.HugeHead"/> flag on their head frame.
+/// <see cref="FrameFlags.HugeHead"/> flag on their head frame, and are always zeroed.
 /// Lock order: callers hold their AddressSpace lock; this object's lock is a leaf.
 /// </remarks>
 public sealed class HugetlbPool
@@ -94,6 +94,7 @@ public sealed class HugetlbPool
                     break;
                 }
 
+                _mem.ZeroRun(head, 1L << Order, discard: true);
                 _mem.SetFlags(head, FrameFlags.HugeHead);
                 _owned.Add(head);
                 _free.Push(head);
@@ -161,6 +162,7 @@ public sealed class HugetlbPool
 
                 foreach (long head in got)
                 {
+                    _mem.ZeroRun(head, 1L << Order, discard: true);
                     _mem.SetFlags(head, FrameFlags.HugeHead);
                     _owned.Add(head);
                     _free.Push(head);
@@ -222,6 +224,7 @@ public sealed class HugetlbPool
                     return -1;
                 }
 
+                _mem.ZeroRun(fresh, 1L << Order, discard: true);
                 _mem.SetFlags(fresh, FrameFlags.HugeHead);
                 _owned.Add(fresh);
                 _free.Push(fresh);
@@ -234,7 +237,7 @@ public sealed class HugetlbPool
             Free--;
         }
 
-        _mem.ZeroRun(head, 1L << Order);
+        // Free pool pages are kept zeroed (on entry and on release), so a fault takes one as it is.
         _mem.InitHugeHead(head);
         return head;
     }
@@ -252,6 +255,7 @@ public sealed class HugetlbPool
                 return;
             }
 
+            _mem.ZeroRun(head, 1L << Order);
             _free.Push(head);
             Free++;
         }
@@ -272,7 +276,7 @@ public sealed class HugetlbPool
     {
         _owned.Remove(head);
         _mem.SetFlags(head, FrameFlags.None);
-        _mem.ZeroRun(head, 1L << Order);
+        _mem.ZeroRun(head, 1L << Order, discard: true);
         _mem.Allocator.Free((int)head, Order);
     }
 

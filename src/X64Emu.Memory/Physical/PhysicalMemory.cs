@@ -238,21 +238,23 @@ public sealed unsafe class PhysicalMemory : IDisposable
     }
 
     /// <summary>
-    /// Zeroes <paramref name="frames"/> frames from <paramref name="first"/>. Large runs are handed back
-    /// to the host (madvise DONTNEED), which zeroes them for free and lowers the emulator's RSS.
+    /// Zeroes <paramref name="frames"/> frames from <paramref name="first"/>: with vector stores, or, with
+    /// <paramref name="discard"/>, by handing the host pages back (madvise DONTNEED) — free now and lower
+    /// RSS, but every 4 KiB costs a host page fault when next touched, so only for memory that may stay idle.
     /// </summary>
-    public void ZeroRun(long first, long frames)
+    public void ZeroRun(long first, long frames, bool discard = false)
     {
         byte* p = HostOf(first);
         ulong bytes = (ulong)frames << PageSizes.PageBits;
-        if (frames >= 16 && HostMemory.Discard(p, bytes))
+        if (discard && frames >= 16 && HostMemory.Discard(p, bytes))
         {
             return;
         }
 
-        for (ulong done = 0; done < bytes; done += PageSizes.PageSize)
+        const ulong Chunk = 1UL << 30;
+        for (ulong done = 0; done < bytes; done += Chunk)
         {
-            new Span<byte>(p + done, (int)PageSizes.PageSize).Clear();
+            new Span<byte>(p + done, (int)Math.Min(Chunk, bytes - done)).Clear();
         }
     }
 
