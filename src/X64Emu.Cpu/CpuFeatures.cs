@@ -56,7 +56,7 @@ public static class CpuFeatures
     public static uint Leaf7Ebx { get; set; }
 
     /// <summary>CPUID.7.0:ECX as reported (PKU/OSPKE when protection keys are emulated).</summary>
-    public static uint Leaf7Ecx { get; set; }
+    public static uint Leaf7Ecx { get; set; } = Pku | Ospke;
 
     public static uint Ext1Edx { get; set; } = Syscall | Nx | Lm;
 

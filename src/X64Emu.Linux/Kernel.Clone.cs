@@ -105,6 +105,7 @@ public sealed partial class Kernel
 
         GuestThread child = new(proc, tid);
         child.Cpu.CopyStateFrom(parent.Cpu);
+        child.Mmu.SetPkru(parent.Mmu.Pkru); // PKRU is part of the register state a clone inherits
         child.Cpu.Gpr(Reg.Rax) = 0;
         if (stack != 0)
         {

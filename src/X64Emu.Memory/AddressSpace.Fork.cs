@@ -54,6 +54,7 @@ public sealed unsafe partial class AddressSpace
                 CapIpcLock = CapIpcLock,
                 WxEnforced = WxEnforced,
                 LinuxQuirks = LinuxQuirks,
+                PkeyMap = PkeyMap,
                 FaultTrace = FaultTrace,
                 Brk = Brk,
                 StartBrk = StartBrk,

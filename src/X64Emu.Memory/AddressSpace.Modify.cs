@@ -35,12 +35,20 @@ public sealed partial class AddressSpace
             return MmStatus.NoMemory;
         }
 
+        (bool, bool) split = EdgeSplitsLocked(start, end);
+        System.Collections.Generic.HashSet<Vma> modified = new();
         for (Vma? v = IsolateLocked(start, end); v != null && v.Start < end; v = v.Next)
         {
+            VmFlags flags = v.Flags;
+            string? name = v.Name;
             apply(v);
+            if (v.Flags != flags || v.Name != name)
+            {
+                modified.Add(v);
+            }
         }
 
-        MergeRangeLocked(start, end);
+        MergeRangeLocked(start, end, modified, split);
 
         CheckInvariantsIfEnabled();
         return MmStatus.Ok;

@@ -124,7 +124,9 @@ public sealed unsafe partial class AddressSpace
             }
 
             // Pass 2: split at the edges, change flags and leaves, merge.
-            bool populateLocked = false;
+            System.Collections.Generic.List<(ulong From, ulong To)>? populate = null;
+            (bool, bool) split = EdgeSplitsLocked(start, end);
+            System.Collections.Generic.HashSet<Vma> modified = new();
             Vma? cur = IsolateLocked(start, end);
             while (cur != null && cur.Start < end)
             {
@@ -144,7 +146,17 @@ public sealed unsafe partial class AddressSpace
                 }
 
                 // mprotect_fixup: a locked private VMA that becomes writable is faulted in for writing at once.
-                populateLocked |= (old & (VmFlags.Write | VmFlags.Shared | VmFlags.Locked)) == VmFlags.Locked && (updated & VmFlags.Write) != 0;
+                if ((old & (VmFlags.Write | VmFlags.Shared | VmFlags.Locked)) == VmFlags.Locked && (updated & VmFlags.Write) != 0
+                    && (old & VmFlags.LockOnFault) == 0)
+                {
+                    (populate ??= new()).Add((cur.Start, cur.End));
+                }
+
+                if (updated != old || (pkey >= 0 && cur.Pkey != pkey))
+                {
+                    modified.Add(cur);
+                }
+
                 cur.Flags = updated;
                 if (pkey >= 0)
                 {
@@ -158,16 +170,13 @@ public sealed unsafe partial class AddressSpace
             ShootdownLocked(start, end);
             NotifyCodeLocked(start, end);
 
-            MergeRangeLocked(start, end);
+            MergeRangeLocked(start, end, modified, split);
 
-            if (populateLocked)
+            if (populate != null)
             {
-                for (Vma? v = _vmas.FindFirstOverlap(start, end); v != null && v.Start < end; v = v.Next)
+                foreach ((ulong from, ulong to) in populate)
                 {
-                    if ((v.Flags & (VmFlags.Locked | VmFlags.LockOnFault | VmFlags.Write)) == (VmFlags.Locked | VmFlags.Write))
-                    {
-                        PopulateLocked(Math.Max(start, v.Start), Math.Min(end, v.End), write: null);
-                    }
+                    PopulateLocked(from, to, write: null);
                 }
             }
 

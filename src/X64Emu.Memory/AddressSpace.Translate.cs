@@ -169,13 +169,14 @@ public sealed unsafe partial class AddressSpace
         }
 
         mmu.Tlb.Fill(access, page, pageHost);
-        if (access == Access.Write || access == Access.Fetch)
+        int leafPkey = Pte.PkeyOf(e);
+        if ((access == Access.Write || access == Access.Fetch) && (leafPkey == 0 || PkruAllows(mmu.Pkru, leafPkey, Access.Read)))
         {
             // A write or fetch implies the page is readable too: save the next read its miss.
             mmu.Tlb.Fill(Access.Read, page, pageHost);
         }
 
-        if (level > 1)
+        if (level > 1 && Pte.PkeyOf(e) == 0)
         {
             uint allowed = 1u << (int)Access.Read;
             if ((e & Pte.NoExecute) == 0)

@@ -65,17 +65,26 @@ public sealed unsafe partial class AddressSpace
         return v;
     }
 
+    /// <summary>Remembers, before [start, end) is isolated, whether its edges will split a VMA.</summary>
+    private (bool Start, bool End) EdgeSplitsLocked(ulong start, ulong end)
+    {
+        Vma? a = _vmas.FindContaining(start);
+        Vma? b = _vmas.FindContaining(end - 1);
+        return (a != null && a.Start < start, b != null && b.End > end);
+    }
+
     /// <summary>
-    /// After changing the VMAs of [start, end): each changed piece merges with its predecessor and with
-    /// the pieces after it up to and including the remainder split off at <paramref name="end"/> — which
-    /// undoes splits that changed nothing, as Linux never makes them — but never beyond.
+    /// After changing the VMAs of [start, end), as Linux's vma_modify does: a piece whose attributes changed
+    /// merges with compatible neighbours; a piece that did not change was never split on Linux, so it only
+    /// rejoins the remainder it was split from at an edge of the range.
     /// </summary>
-    private void MergeRangeLocked(ulong start, ulong end)
+    private void MergeRangeLocked(ulong start, ulong end, System.Collections.Generic.HashSet<Vma> modified, (bool Start, bool End) split)
     {
         for (Vma? v = _vmas.FindFirstOverlap(start, end); v != null && v.Start < end; v = v.Next)
         {
+            bool changed = modified.Contains(v);
             Vma? prev = v.Prev;
-            if (prev != null && CanMerge(prev, v))
+            if (prev != null && (changed || (split.Start && v.Start == start)) && CanMerge(prev, v))
             {
                 prev.AnonId ??= v.AnonId;
                 ulong e = v.End;
@@ -85,13 +94,26 @@ public sealed unsafe partial class AddressSpace
                 v = prev;
             }
 
-            for (Vma? next = v.Next; next != null && next.Start <= end && CanMerge(v, next); next = v.Next)
+            // Forward: a changed tail absorbs its next neighbour; absorbing a changed piece keeps the chain going.
+            for (Vma? next = v.Next; next != null; next = v.Next)
             {
+                bool inside = next.Start < end;
+                bool nextChanged = inside && modified.Contains(next);
+                if (!(changed || nextChanged || (split.End && v.End == end)) || !CanMerge(v, next))
+                {
+                    break;
+                }
+
                 v.AnonId ??= next.AnonId;
                 ulong e = next.End;
                 _vmas.Remove(next);
                 next.Object?.RemoveUser();
                 _vmas.SetBounds(v, v.Start, e);
+                changed = nextChanged;
+                if (!inside)
+                {
+                    break;
+                }
             }
         }
     }

@@ -38,8 +38,12 @@ public sealed unsafe partial class Mmu : IDisposable
         _write = Tlb.Write;
         _fetch = Tlb.Fetch;
         Space = space;
+        Pkru = InitPkru;
         space.Attach(this);
     }
+
+    /// <summary>Linux's init_pkru_value: every protection key but 0 access-disabled until pkey_alloc grants it.</summary>
+    public const uint InitPkru = 0x55555554;
 
     public SoftTlb Tlb { get; }
 

@@ -10,6 +10,8 @@ public static unsafe partial class Translator
         Define(Mnemonic.Syscall, &BuildSystem);
         Define(Mnemonic.Cpuid, &BuildSystem);
         Define(Mnemonic.Rdtsc, &BuildSystem);
+        Define(Mnemonic.Rdpkru, &BuildSystem);
+        Define(Mnemonic.Wrpkru, &BuildSystem);
         Define(Mnemonic.Int3, &BuildSystem);
         Define(Mnemonic.Ud0, &BuildSystem);
         Define(Mnemonic.Ud1, &BuildSystem);
@@ -33,6 +35,8 @@ public static unsafe partial class Translator
             Mnemonic.Syscall => &Interpreter.Syscall,
             Mnemonic.Cpuid => &Interpreter.Cpuid,
             Mnemonic.Rdtsc => &Interpreter.Rdtsc,
+            Mnemonic.Rdpkru => &Interpreter.Rdpkru,
+            Mnemonic.Wrpkru => &Interpreter.Wrpkru,
             Mnemonic.Int3 => &Interpreter.Int3,
             Mnemonic.Hlt => &Interpreter.Hlt,
             _ => &Interpreter.Ud,

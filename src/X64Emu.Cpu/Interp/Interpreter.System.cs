@@ -31,6 +31,31 @@ public static unsafe partial class Interpreter
         return 0;
     }
 
+    /// <summary>RDPKRU: EAX = PKRU, EDX = 0; #GP unless ECX is 0 (SDM Vol.2B).</summary>
+    public static int Rdpkru(Cpu c, ref Insn i)
+    {
+        if ((uint)c.Gpr(Reg.Rcx) != 0)
+        {
+            return c.Raise(ref i, ExitReason.GeneralProtection);
+        }
+
+        c.Gpr(Reg.Rax) = c.Mmu.Pkru;
+        c.Gpr(Reg.Rdx) = 0;
+        return 0;
+    }
+
+    /// <summary>WRPKRU: PKRU = EAX; #GP unless ECX and EDX are 0. Translations cached under the old rights are dropped.</summary>
+    public static int Wrpkru(Cpu c, ref Insn i)
+    {
+        if ((uint)c.Gpr(Reg.Rcx) != 0 || (uint)c.Gpr(Reg.Rdx) != 0)
+        {
+            return c.Raise(ref i, ExitReason.GeneralProtection);
+        }
+
+        c.Mmu.SetPkru((uint)c.Gpr(Reg.Rax));
+        return 0;
+    }
+
     public static int Int3(Cpu c, ref Insn i)
     {
         // SIGTRAP is reported with RIP after the INT3, as the hardware leaves it.

@@ -10,6 +10,9 @@ namespace X64Emu.Linux.Tasks;
 public sealed partial class GuestThread
 {
     // Kernel layouts (arch/x86/include/uapi/asm/sigcontext.h, ucontext.h; arch/x86/kernel/signal_64.c).
+    /// <summary>Offset in the FXSAVE area of the saved PKRU (reserved bytes the hardware ignores).</summary>
+    private const int PkruSlot = 416;
+
     private const int FrameSize = 440;       // pretcode 8 + ucontext 304 + siginfo 128
     private const int UcOffset = 8;
     private const int McOffset = UcOffset + 40;
@@ -145,6 +148,11 @@ public sealed partial class GuestThread
 
         Span<byte> fx = stackalloc byte[X64Emu.Cpu.Cpu.FxStateSize];
         Cpu.SaveFxState(fx);
+
+        // Linux saves PKRU with the extended state and runs the handler with the default PKRU
+        // (fpu__clear_user_states → pkru_write_default); rt_sigreturn restores it. The frame here is
+        // FXSAVE-sized, so PKRU rides in its reserved bytes 416..463.
+        BinaryPrimitives.WriteUInt32LittleEndian(fx.Slice(PkruSlot), Mmu.Pkru);
         Span<byte> f = stackalloc byte[FrameSize];
         f.Clear();
         BinaryPrimitives.WriteUInt64LittleEndian(f, act.Restorer);
@@ -162,6 +170,7 @@ public sealed partial class GuestThread
             return false;
         }
 
+        Mmu.SetPkru(X64Emu.Memory.Mmu.InitPkru);
         Cpu.Gpr(Reg.Rdi) = (ulong)sig;
         Cpu.Gpr(Reg.Rsi) = frame + InfoOffset;
         Cpu.Gpr(Reg.Rdx) = frame + UcOffset;
@@ -226,6 +235,8 @@ public sealed partial class GuestThread
                 Kernel.KillProcessBySignal(this, Sig.SIGSEGV, core: true);
                 return 0;
             }
+
+            Mmu.SetPkru(BinaryPrimitives.ReadUInt32LittleEndian(fx.Slice(PkruSlot)));
         }
 
         SigMask = BinaryPrimitives.ReadUInt64LittleEndian(u.Slice(296)) & ~Sig.Unblockable;

@@ -28,6 +28,9 @@ public static unsafe partial class MemorySyscalls
         t.Define(SyscallNumber.Msync, &Msync);
         t.Define(SyscallNumber.Mincore, &Mincore);
         t.Define(SyscallNumber.MemfdCreate, &MemfdCreate);
+        t.Define(SyscallNumber.PkeyMprotect, &PkeyMprotect);
+        t.Define(SyscallNumber.PkeyAlloc, &PkeyAlloc);
+        t.Define(SyscallNumber.PkeyFree, &PkeyFree);
     }
 
     public static long Mlock(GuestThread t, ref SyscallArgs a) => Err(t.Process.Mm.Lock(a.A0, a.A1, onFault: false));

@@ -241,7 +241,42 @@ public static unsafe partial class MemorySyscalls
 
     public static long Munmap(GuestThread t, ref SyscallArgs a) => Err(t.Process.Mm.Unmap(a.A0, a.A1));
 
-    public static long Mprotect(GuestThread t, ref SyscallArgs a)
+    public static long Mprotect(GuestThread t, ref SyscallArgs a) => ProtectWithKey(t, ref a, -1);
+
+    /// <summary>pkey_mprotect: mprotect that also tags the VMAs (and their PTEs, bits 59..62) with an allocated key.</summary>
+    public static long PkeyMprotect(GuestThread t, ref SyscallArgs a)
+    {
+        long key = (long)a.A3;
+        if (key != -1 && !t.Process.Mm.IsPkeyAllocated(key))
+        {
+            return -Errno.EINVAL;
+        }
+
+        return ProtectWithKey(t, ref a, (int)key);
+    }
+
+    /// <summary>pkey_alloc(flags, access_rights): rights PKEY_DISABLE_ACCESS (1) / PKEY_DISABLE_WRITE (2) go into the caller's PKRU.</summary>
+    public static long PkeyAlloc(GuestThread t, ref SyscallArgs a)
+    {
+        if (a.A0 != 0 || (a.A1 & ~3UL) != 0)
+        {
+            return -Errno.EINVAL;
+        }
+
+        int key = t.Process.Mm.AllocatePkey();
+        if (key < 0)
+        {
+            return -Errno.ENOSPC;
+        }
+
+        uint pkru = t.Mmu.Pkru & ~(3u << (2 * key));
+        t.Mmu.SetPkru(pkru | ((uint)a.A1 << (2 * key)));
+        return key;
+    }
+
+    public static long PkeyFree(GuestThread t, ref SyscallArgs a) => t.Process.Mm.FreePkey((long)a.A0) ? 0 : -Errno.EINVAL;
+
+    private static long ProtectWithKey(GuestThread t, ref SyscallArgs a, int pkey)
     {
         ulong prot = a.A2;
         if ((prot & ~(ProtMask | ProtSem | ProtGrowsDown | ProtGrowsUp)) != 0 || (prot & (ProtGrowsDown | ProtGrowsUp)) == (ProtGrowsDown | ProtGrowsUp))
@@ -254,7 +289,7 @@ public static unsafe partial class MemorySyscalls
             return -Errno.EINVAL; // x86 has no VM_GROWSUP mappings to extend
         }
 
-        return Err(t.Process.Mm.Protect(a.A0, a.A1, (Prot)(prot & ProtMask), growsDown: (prot & ProtGrowsDown) != 0));
+        return Err(t.Process.Mm.Protect(a.A0, a.A1, (Prot)(prot & ProtMask), growsDown: (prot & ProtGrowsDown) != 0, pkey: pkey));
     }
 
     public static long Mremap(GuestThread t, ref SyscallArgs a)
