@@ -4,6 +4,7 @@ using X64Emu.Linux.Vfs;
 using X64Emu.Memory;
 using X64Emu.Memory.Hugetlb;
 using X64Emu.Memory.Objects;
+using X64Emu.Memory.Vmas;
 
 namespace X64Emu.Linux.Syscalls;
 
@@ -28,6 +29,7 @@ public static unsafe partial class MemorySyscalls
         t.Define(SyscallNumber.Msync, &Msync);
         t.Define(SyscallNumber.Mincore, &Mincore);
         t.Define(SyscallNumber.MemfdCreate, &MemfdCreate);
+        t.Define(SyscallNumber.RemapFilePages, &RemapFilePages);
         t.Define(SyscallNumber.PkeyMprotect, &PkeyMprotect);
         t.Define(SyscallNumber.PkeyAlloc, &PkeyAlloc);
         t.Define(SyscallNumber.PkeyFree, &PkeyFree);
@@ -54,6 +56,44 @@ public static unsafe partial class MemorySyscalls
     public static long Mseal(GuestThread t, ref SyscallArgs a) => Err(t.Process.Mm.Seal(a.A0, a.A1, a.A2));
 
     public static long Msync(GuestThread t, ref SyscallArgs a) => a.A2 > int.MaxValue ? -Errno.EINVAL : Err(t.Process.Mm.Sync(a.A0, a.A1, (int)a.A2));
+
+    /// <summary>
+    /// remap_file_pages (deprecated; emulated as Linux does since 4.0): [start, start+size) of one shared file
+    /// mapping is replaced by a MAP_SHARED|MAP_FIXED|MAP_POPULATE mapping of the same file at page offset pgoff,
+    /// with the VMA's protection. prot must be 0 (EINVAL); of the flags only MAP_NONBLOCK counts, the rest are ignored.
+    /// </summary>
+    public static long RemapFilePages(GuestThread t, ref SyscallArgs a)
+    {
+        ulong start = a.A0 & ~PageSizes.PageMask;
+        ulong size = a.A1 & ~PageSizes.PageMask;
+        ulong pgoff = a.A3;
+        if (a.A2 != 0 || start + size <= start || pgoff + (size >> PageSizes.PageBits) < pgoff
+            || pgoff > (ulong.MaxValue >> PageSizes.PageBits))
+        {
+            return -Errno.EINVAL;
+        }
+
+        AddressSpace mm = t.Process.Mm;
+        (MemoryObject? obj, Prot prot) = mm.WithLock(space =>
+        {
+            Vma? v = space.FindVmaLocked(start);
+            if (v == null || v.Object == null || (v.Flags & VmFlags.Shared) == 0 || start + size > v.End)
+            {
+                return ((MemoryObject?)null, Prot.None);
+            }
+
+            Prot p = ((v.Flags & VmFlags.Read) != 0 ? Prot.Read : 0) | ((v.Flags & VmFlags.Write) != 0 ? Prot.Write : 0)
+                | ((v.Flags & VmFlags.Exec) != 0 ? Prot.Exec : 0);
+            return (v.Object, p);
+        });
+        if (obj == null)
+        {
+            return -Errno.EINVAL;
+        }
+
+        MapFlags flags = MapFlags.Shared | MapFlags.Fixed | ((a.A4 & MapNonBlock) != 0 ? 0 : MapFlags.Populate);
+        return Err(mm.Map(start, size, prot, flags, obj, pgoff << PageSizes.PageBits, out _));
+    }
 
     /// <summary>mincore(addr, length, vec): EINVAL for an unaligned start, ENOMEM for unmapped pages, EFAULT for a bad vector.</summary>
     public static long Mincore(GuestThread t, ref SyscallArgs a)

@@ -39,9 +39,12 @@ public static unsafe partial class ProcessSyscalls
         t.Define(SyscallNumber.Futex, &FutexCall);
         t.Define(SyscallNumber.SchedYield, &SchedYield);
         RegisterLifecycle(t);
+        RegisterCredentials(t);
     }
 
     static partial void RegisterLifecycle(SyscallTable t);
+
+    static partial void RegisterCredentials(SyscallTable t);
 
     public static long Exit(GuestThread t, ref SyscallArgs a)
     {
