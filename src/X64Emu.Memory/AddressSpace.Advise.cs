@@ -42,7 +42,9 @@ public sealed unsafe partial class AddressSpace
 
         if (advice is Advice.HwPoison or Advice.SoftOffline)
         {
-            return MmStatus.NotPermitted; // needs CAP_SYS_ADMIN
+            // Memory-failure injection: without CONFIG_MEMORY_FAILURE (as on the kernels we test against) the
+            // advice is unknown; with it an unprivileged caller would get EPERM. There is no failing memory here.
+            return MmStatus.InvalidArgument;
         }
 
         lock (_lock)
@@ -308,7 +310,7 @@ public sealed unsafe partial class AddressSpace
 
             if ((v.Flags & VmFlags.AccessMask) == 0 || (write && (v.Flags & VmFlags.Write) == 0))
             {
-                return MmStatus.Fault;
+                return MmStatus.InvalidArgument; // FOLL_MADV_POPULATE: incompatible permissions are EINVAL (SIGBUS is EFAULT)
             }
 
             return MmStatus.Ok;

@@ -102,6 +102,17 @@ public static unsafe partial class MemorySyscalls
         ulong type = flags & MapType;
         if (file != null)
         {
+            if ((flags & MapSync) != 0 && type is MapShared or MapPrivate)
+            {
+                return -Errno.EOPNOTSUPP; // Linux 6.18: MAP_SYNC on a file that is not DAX, whatever the type
+            }
+
+            // file_mmap_ok: offset + length must stay within the largest file size (LLONG_MAX).
+            if (len > long.MaxValue || off > (ulong)long.MaxValue - ((len + PageSizes.PageMask) & ~PageSizes.PageMask))
+            {
+                return -Errno.EOVERFLOW;
+            }
+
             switch (type)
             {
                 case MapShared:
