@@ -21,6 +21,7 @@ public sealed class CliOptions
         "  --wx=on|off|locked      W^X policy (default on; locked: the guest cannot turn it off)\n" +
         "  --linux-quirks          reproduce Linux's partial effects of failed mm calls\n" +
         "  --hugepages 2M=N,1G=M   size the hugetlb pools\n" +
+        "  --ksm                   start the KSM scanner (/sys/kernel/mm/ksm/run = 1)\n" +
         "  --overcommit MODE       vm.overcommit_memory: 0 heuristic, 1 always, 2 strict\n" +
         "  --cap CAP               give the guest a capability (CAP_SYS_RAWIO, CAP_IPC_LOCK, CAP_SYS_ADMIN)\n" +
         "  --help                  show this help\n" +
@@ -98,6 +99,9 @@ public sealed class CliOptions
                     break;
                 case "--linux-quirks":
                     o.Kernel.LinuxQuirks = true;
+                    break;
+                case "--ksm":
+                    o.Kernel.KsmRun = true;
                     break;
                 case "--mem":
                     o.Kernel.MemoryBytes = ParseSize(Next(), "--mem");

@@ -34,6 +34,11 @@ public sealed partial class Kernel : IDisposable
         HostGid = (uint)Host.LibC.Sys(Host.LibC.NrGetgid);
         BootTime = DateTime.UtcNow;
         Memory.Overcommit = (OvercommitMode)options.Overcommit;
+        if (options.KsmRun)
+        {
+            Memory.Ksm.Run = 1;
+        }
+
         foreach ((ulong size, long count) in options.HugePages)
         {
             long got = Memory.PoolFor(size == PageSizes.HugeSize1G).SetPersistent(count);

@@ -29,6 +29,9 @@ public sealed class KernelOptions
     /// <summary>Reproduce Linux's partial effects of failed mm calls (--linux-quirks).</summary>
     public bool LinuxQuirks { get; set; }
 
+    /// <summary>Start with the KSM scanner running (/sys/kernel/mm/ksm/run = 1), as a root guest could set it.</summary>
+    public bool KsmRun { get; set; }
+
     /// <summary>Give the guest CAP_SYS_RAWIO etc. (--cap).</summary>
     public HashSet<string> Capabilities { get; } = new();
 

@@ -115,6 +115,8 @@ public sealed unsafe partial class AddressSpace
             case Advice.Mergeable:
                 return SetFlagsLocked(start, end, VmFlags.Mergeable, VmFlags.None, MergeableCheck);
             case Advice.Unmergeable:
+                // unmerge_ksm_pages: every KSM page of the range becomes a private copy again first.
+                KsmUnmergeLocked(start, end);
                 return SetFlagsLocked(start, end, VmFlags.None, VmFlags.Mergeable, null);
             case Advice.HugePage:
                 return SetFlagsLocked(start, end, VmFlags.HugePage, VmFlags.NoHugePage, null);

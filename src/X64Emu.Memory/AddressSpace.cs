@@ -301,5 +301,7 @@ public sealed unsafe partial class AddressSpace : IDisposable
             PageTable.FreeAll();
             IsDestroyed = true;
         }
+
+        _system.Ksm.Forget(this);
     }
 }

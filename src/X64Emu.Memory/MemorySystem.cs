@@ -25,7 +25,11 @@ public sealed class MemorySystem : IDisposable
         Huge2M = new HugetlbPool(Physical, PageSizes.HugeBits2M - PageSizes.PageBits);
         Huge1G = new HugetlbPool(Physical, PageSizes.HugeBits1G - PageSizes.PageBits);
         Physical.HugePageFreed = head => (Huge2M.Owns(head) ? Huge2M : Huge1G).Release(head);
+        Ksm = new Ksm.KsmDaemon(this);
     }
+
+    /// <summary>Kernel same-page merging (/sys/kernel/mm/ksm); off until run is set to 1.</summary>
+    public Ksm.KsmDaemon Ksm { get; }
 
     /// <summary>The 2 MiB hugetlb pool (the default huge page size, Hugepagesize in meminfo).</summary>
     public HugetlbPool Huge2M { get; }
@@ -187,5 +191,9 @@ public sealed class MemorySystem : IDisposable
         return result;
     }
 
-    public void Dispose() => Physical.Dispose();
+    public void Dispose()
+    {
+        Ksm.Dispose();
+        Physical.Dispose();
+    }
 }

@@ -22,7 +22,8 @@ public static class SysFs
 
     public static bool Handles(string normalized) =>
         normalized.StartsWith(Root + "/hugepages", StringComparison.Ordinal)
-        || normalized.StartsWith(Root + "/transparent_hugepage", StringComparison.Ordinal);
+        || normalized.StartsWith(Root + "/transparent_hugepage", StringComparison.Ordinal)
+        || normalized.StartsWith(Root + "/ksm", StringComparison.Ordinal);
 
     public static long Open(Kernel k, GuestProcess p, string path, int flags, out FileDescription? file)
     {
@@ -69,6 +70,11 @@ public static class SysFs
             return Attribute(p, path, flags, write, get().ToString(), set, out file);
         }
 
+        if (parts[0] == "ksm")
+        {
+            return OpenKsm(p, m, path, parts, flags, write, out file);
+        }
+
         // transparent_hugepage
         if (parts.Length == 1)
         {
@@ -88,6 +94,60 @@ public static class SysFs
             default:
                 return -Errno.ENOENT;
         }
+    }
+
+    private static readonly string[] KsmFiles =
+    {
+        "full_scans", "ksm_zero_pages", "max_page_sharing", "merge_across_nodes", "pages_scanned", "pages_shared",
+        "pages_sharing", "pages_to_scan", "pages_unshared", "pages_volatile", "run", "sleep_millisecs",
+        "stable_node_chains", "stable_node_dups", "use_zero_pages",
+    };
+
+    /// <summary>/sys/kernel/mm/ksm: run, pages_to_scan and sleep_millisecs are writable by root; the rest report the scanner.</summary>
+    private static long OpenKsm(GuestProcess p, MemorySystem m, string path, string[] parts, int flags, bool write, out FileDescription? file)
+    {
+        file = null;
+        if (parts.Length == 1)
+        {
+            List<(string, byte)> names = new();
+            foreach (string n in KsmFiles)
+            {
+                names.Add((n, SyntheticDirectory.DtReg));
+            }
+
+            return Directory(path, flags, write, names, out file);
+        }
+
+        Memory.Ksm.KsmDaemon k = m.Ksm;
+        (Func<long>? get, Func<long, long>? set) = parts.Length != 2 ? (null, null) : parts[1] switch
+        {
+            "run" => (() => (long)k.Run, v => v is >= 0 and <= 2 ? Apply(() => k.Run = (int)v) : -Errno.EINVAL),
+            "pages_to_scan" => (() => (long)k.PagesToScan, v => v is > 0 and <= int.MaxValue ? Apply(() => k.PagesToScan = (int)v) : -Errno.EINVAL),
+            "sleep_millisecs" => (() => (long)k.SleepMillisecs, v => v is > 0 and <= int.MaxValue ? Apply(() => k.SleepMillisecs = (int)v) : -Errno.EINVAL),
+            "pages_shared" => (() => k.Sharing().Shared, null),
+            "pages_sharing" => (() => k.Sharing().Sharing, null),
+            "pages_unshared" => (() => k.PagesUnshared, null),
+            "pages_volatile" => (() => k.PagesVolatile, null),
+            "pages_scanned" => (() => k.PagesScanned, null),
+            "full_scans" => (() => k.FullScans, null),
+            "max_page_sharing" => (() => 256L, null),
+            "merge_across_nodes" => (() => 1L, null),
+            "use_zero_pages" => (() => 0L, null),
+            "ksm_zero_pages" or "stable_node_chains" or "stable_node_dups" => (() => 0L, null),
+            _ => ((Func<long>?)null, (Func<long, long>?)null),
+        };
+        if (get == null)
+        {
+            return -Errno.ENOENT;
+        }
+
+        return Attribute(p, path, flags, write, get().ToString(), set, out file);
+    }
+
+    private static long Apply(Action a)
+    {
+        a();
+        return 0;
     }
 
     private static (Func<long>? Get, Func<long, long>? Set) PoolAttribute(HugetlbPool pool, string name) => name switch
