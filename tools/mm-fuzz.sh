@@ -3,12 +3,12 @@
 #   tools/mm-fuzz.sh [FIRST_SEED] [COUNT] [STEPS] [CHUNK]
 # runs COUNT seeded sequences natively and under x64emu in chunks of CHUNK, both flavours
 # (atomic: --wx=off; Linux's partial updates on holes: --wx=off --linux-quirks), and stops at the first
-# chunk whose outputs differ, leaving both outputs in out/mm-fuzz/ for diff. As root, Linux's side runs
+# chunk whose outputs differ, leaving both outputs in out/mm-fuzz/ (or $MM_FUZZ_OUT) for diff. As root, Linux's side runs
 # as nobody (the program expects mmap below mmap_min_addr to fail).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 first=${1:-1}; count=${2:-100000}; steps=${3:-40}; chunk=${4:-500}
-out=out/mm-fuzz; mkdir -p "$out"
+out=${MM_FUZZ_OUT:-out/mm-fuzz}; mkdir -p "$out"
 [ -x out/x64emu/x64emu ] || ./build.sh publish >/dev/null
 gcc -static -O2 -o "$out/mm_random" guest-programs/fuzz/mm_random.c
 gcc -static -O2 -o "$out/mm_random_holes" guest-programs/fuzz/mm_random_holes.c

@@ -210,13 +210,13 @@ public sealed unsafe partial class AddressSpace
     /// <summary>
     /// Linux's fault-around (do_fault_around, fault_around_bytes = 64 KiB): a read fault on a file or shmem
     /// page also maps, read-only, the other pages of its aligned 16-page block (inside the VMA) that are
-    /// already in the page cache. Nothing is read or allocated. MADV_RANDOM turns it off.
+    /// already in the page cache. Nothing is read or allocated. (MADV_RANDOM only turns off readahead, not this.)
     /// </summary>
     private void FaultAroundLocked(Vma vma, ulong page, ulong bits)
     {
         const ulong Window = 16 * PageSizes.PageSize;
         MemoryObject? obj = vma.Object;
-        if (obj == null || (vma.Flags & VmFlags.RandRead) != 0 || (vma.Flags & VmFlags.HugeTlb) != 0)
+        if (obj == null || (vma.Flags & VmFlags.HugeTlb) != 0)
         {
             return;
         }
