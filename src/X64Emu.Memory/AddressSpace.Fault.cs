@@ -237,10 +237,23 @@ public sealed unsafe partial class AddressSpace
                 continue;
             }
 
-            long frame = obj.PeekCached(vma.PageIndexOf(a));
-            if (frame < 0)
+            // A host file counts as cached (as the files a program maps usually are in the host's page
+            // cache, and Linux's readahead brings them in otherwise); shmem has only the pages it has.
+            long frame;
+            if (obj.Backing != null)
             {
-                continue;
+                if (obj.GetPage(vma.PageIndexOf(a), out frame) is not (PageLookup.Hit or PageLookup.Read))
+                {
+                    continue;
+                }
+            }
+            else
+            {
+                frame = obj.PeekCached(vma.PageIndexOf(a));
+                if (frame < 0)
+                {
+                    continue;
+                }
             }
 
             _mem.Get(frame);
