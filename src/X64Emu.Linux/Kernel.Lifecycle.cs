@@ -109,7 +109,11 @@ public sealed partial class Kernel
         d.Decode(out Iced.Intel.Instruction ins);
         int len = ins.IsInvalid ? System.Math.Min(n, 4) : ins.Length;
         string hex = System.BitConverter.ToString(bytes, 0, len).Replace('-', ' ').ToLowerInvariant();
-        string text = ins.IsInvalid ? "invalid opcode" : ins.ToString() + " (not implemented by X64Emu)";
+        // ud0/ud1/ud2 raise #UD by definition, as do instructions whose CPUID feature is not reported.
+        bool undefinedByDesign = ins.Mnemonic is Iced.Intel.Mnemonic.Ud0 or Iced.Intel.Mnemonic.Ud1 or Iced.Intel.Mnemonic.Ud2;
+        string text = ins.IsInvalid ? "invalid opcode"
+            : undefinedByDesign ? ins.ToString() + " (undefined instruction)"
+            : ins.ToString() + " (not implemented by X64Emu)";
         return $": {hex}  {text}";
     }
 
