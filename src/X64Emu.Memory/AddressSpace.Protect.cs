@@ -87,21 +87,33 @@ public sealed unsafe partial class AddressSpace
 
                 VmFlags old = v.Flags;
                 VmFlags updated = (old & ~VmFlags.AccessMask) | access;
+                MmStatus refused = MmStatus.Ok;
 
                 // Each requested right needs its VM_MAY* counterpart (4 bits up).
                 if (((ulong)updated & ~((ulong)updated >> 4) & (ulong)VmFlags.AccessMask) != 0)
                 {
-                    return MmStatus.AccessDenied;
+                    refused = MmStatus.AccessDenied;
+                }
+                else if (WxEnforced && WxViolation(old, updated))
+                {
+                    refused = MmStatus.AccessDenied;
+                }
+                else if (!HugeAligned(v, start) || !HugeAligned(v, end))
+                {
+                    refused = MmStatus.InvalidArgument;
                 }
 
-                if (WxEnforced && WxViolation(old, updated))
+                if (refused != MmStatus.Ok)
                 {
-                    return MmStatus.AccessDenied;
-                }
+                    if (!LinuxQuirks || v.Start <= start)
+                    {
+                        return refused;
+                    }
 
-                if (!HugeAligned(v, start) || !HugeAligned(v, end))
-                {
-                    return MmStatus.InvalidArgument;
+                    // --linux-quirks: Linux has already changed the VMAs before this one.
+                    end = v.Start;
+                    tail = refused;
+                    break;
                 }
 
                 if ((updated & VmFlags.Write) != 0
