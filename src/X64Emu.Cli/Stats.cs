@@ -11,7 +11,7 @@ public static class Stats
     public static void Print(Kernel k, TextWriter w)
     {
         w.WriteLine("x64emu statistics:");
-        w.WriteLine($"  emulated RAM        {k.Memory.Physical.Size >> 20} MiB, peak committed {k.Memory.CommittedPages * 4} kB");
+        w.WriteLine($"  emulated RAM        {k.Memory.Physical.Size >> 20} MiB, peak committed {k.Memory.PeakCommittedPages * 4} kB");
         foreach (AddressSpace s in k.Memory.LiveSpaces())
         {
             _ = s;

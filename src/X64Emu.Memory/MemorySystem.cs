@@ -78,6 +78,26 @@ public sealed class MemorySystem : IDisposable
     /// <summary>Total RAM in pages (MemTotal).</summary>
     public long TotalRamPages => Physical.FrameCount;
 
+    /// <summary>The highest Committed_AS seen, in pages (for --stats).</summary>
+    public long PeakCommittedPages => Interlocked.Read(ref _peakCommitted);
+
+    private long _peakCommitted;
+
+    private void NotePeak(long now)
+    {
+        long peak = Interlocked.Read(ref _peakCommitted);
+        while (now > peak)
+        {
+            long seen = Interlocked.CompareExchange(ref _peakCommitted, now, peak);
+            if (seen == peak)
+            {
+                break;
+            }
+
+            peak = seen;
+        }
+    }
+
     /// <summary>Committed_AS in pages: the sum of all commit charges.</summary>
     public long CommittedPages => Interlocked.Read(ref _committedPages);
 
@@ -113,11 +133,13 @@ public sealed class MemorySystem : IDisposable
         switch (Overcommit)
         {
             case OvercommitMode.Always:
+                NotePeak(after);
                 return true;
             case OvercommitMode.Guess:
                 // Only refuse a single request larger than all RAM + swap.
                 if (pages <= TotalRamPages)
                 {
+                    NotePeak(after);
                     return true;
                 }
 
@@ -134,6 +156,7 @@ public sealed class MemorySystem : IDisposable
                 allowed -= Math.Min(totalVmPages / 32, (long)(UserReserveKbytes >> (PageSizes.PageBits - 10)));
                 if (after < allowed)
                 {
+                    NotePeak(after);
                     return true;
                 }
 
@@ -149,7 +172,7 @@ public sealed class MemorySystem : IDisposable
     public void Uncharge(long pages) => Interlocked.Add(ref _committedPages, -pages);
 
     /// <summary>Charges without a policy check (the caller already checked a larger or equal amount).</summary>
-    public void Charge(long pages) => Interlocked.Add(ref _committedPages, pages);
+    public void Charge(long pages) => NotePeak(Interlocked.Add(ref _committedPages, pages));
 
     /// <summary>
     /// unmap_mapping_range for truncation: every mapping of <paramref name="obj"/>, in every address space,
