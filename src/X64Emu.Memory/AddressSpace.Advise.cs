@@ -56,34 +56,7 @@ public sealed unsafe partial class AddressSpace
 
             if (LinuxQuirks)
             {
-                // madvise_walk_vmas: advice goes to each VMA in turn, so an error from a later VMA (or a hole,
-                // reported at the end) leaves the earlier ones advised.
-                System.Collections.Generic.List<(ulong From, ulong To)> parts = new();
-                ulong at = start;
-                bool hole = false;
-                for (Vma? v = _vmas.FindFirstEndAbove(start); v != null && v.Start < end; v = v.Next)
-                {
-                    hole |= v.Start > at;
-                    parts.Add((Math.Max(v.Start, start), Math.Min(v.End, end)));
-                    at = v.End;
-                }
-
-                hole |= at < end;
-                if (parts.Count == 0)
-                {
-                    return MmStatus.NoMemory;
-                }
-
-                foreach ((ulong from, ulong to) in parts)
-                {
-                    MmStatus part = AdviseRangeLocked(from, to, advice);
-                    if (part != MmStatus.Ok)
-                    {
-                        return part;
-                    }
-                }
-
-                return hole ? MmStatus.NoMemory : MmStatus.Ok;
+                return WalkVmasLocked(start, end, (from, to) => AdviseRangeLocked(from, to, advice));
             }
 
             return AdviseRangeLocked(start, end, advice);

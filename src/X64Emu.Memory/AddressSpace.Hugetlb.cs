@@ -259,9 +259,8 @@ public sealed unsafe partial class AddressSpace
     }
 
     /// <summary>Drops a zapped 2 MiB / 1 GiB leaf: its mapping count, this space's HugetlbPages, and its reference.</summary>
-    private void ReleaseHugeLeaf(long frame, int level, MemoryObject? obj)
+    private void ReleaseHugeLeaf(long frame, int level)
     {
-        _ = obj;
         long frames = level == 2 ? 512 : 512 * 512;
         if ((_mem.Flags(frame) & FrameFlags.HugeHead) == 0)
         {

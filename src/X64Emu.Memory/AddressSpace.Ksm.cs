@@ -42,7 +42,7 @@ public sealed unsafe partial class AddressSpace
                     }
 
                     seen++;
-                    KsmVisitLocked(ksm, v, va);
+                    KsmVisitLocked(ksm, va);
                 }
             }
 
@@ -51,7 +51,7 @@ public sealed unsafe partial class AddressSpace
         }
     }
 
-    private void KsmVisitLocked(KsmDaemon ksm, Vma v, ulong va)
+    private void KsmVisitLocked(KsmDaemon ksm, ulong va)
     {
         ulong* slot = PageTable.Find(va, 1, out int level);
         if (slot == null || level != 1 || (*slot & Pte.Present) == 0)
@@ -75,7 +75,7 @@ public sealed unsafe partial class AddressSpace
         long stable = ksm.FindStable(hash, content);
         if (stable >= 0)
         {
-            KsmMapLocked(v, va, slot, stable, takeRef: true);
+            KsmMapLocked(va, slot, stable, takeRef: true);
             return;
         }
 
@@ -95,7 +95,7 @@ public sealed unsafe partial class AddressSpace
 
         _mem.CopyFrame(frame, kf);
         ksm.AddStable(hash, kf);
-        KsmMapLocked(v, va, slot, kf, takeRef: false);
+        KsmMapLocked(va, slot, kf, takeRef: false);
         if (ReferenceEquals(other.Value.Space, this))
         {
             ulong* otherSlot = PageTable.Find(other.Value.Va, 1, out int otherLevel);
@@ -104,7 +104,7 @@ public sealed unsafe partial class AddressSpace
                 && (*otherSlot & Pte.Present) != 0 && Pte.FrameOf(*otherSlot) == other.Value.Frame && KsmCandidate(other.Value.Frame)
                 && new ReadOnlySpan<byte>(_mem.HostOf(other.Value.Frame), (int)PageSizes.PageSize).SequenceEqual(new ReadOnlySpan<byte>(_mem.HostOf(kf), (int)PageSizes.PageSize)))
             {
-                KsmMapLocked(ov, other.Value.Va, otherSlot, kf, takeRef: true);
+                KsmMapLocked(other.Value.Va, otherSlot, kf, takeRef: true);
             }
         }
     }
@@ -118,7 +118,7 @@ public sealed unsafe partial class AddressSpace
     }
 
     /// <summary>Points the PTE at the KSM page, read-only; the private page it replaces is freed.</summary>
-    private void KsmMapLocked(Vma v, ulong va, ulong* slot, long ksmFrame, bool takeRef)
+    private void KsmMapLocked(ulong va, ulong* slot, long ksmFrame, bool takeRef)
     {
         ulong e = *slot;
         long old = Pte.FrameOf(e);
@@ -132,7 +132,6 @@ public sealed unsafe partial class AddressSpace
         ShootdownLocked(va, va + PageSizes.PageSize);
         _mem.DecMap(old);
         _mem.Put(old);
-        _ = v;
     }
 
     /// <summary>A 64-bit FNV-1a-style hash of a page, eight bytes at a time.</summary>

@@ -48,7 +48,7 @@ public sealed unsafe partial class AddressSpace
                 ulong stop = ContiguousEndLocked(start, end);
                 if (stop < end)
                 {
-                    return stop == start ? MmStatus.NoMemory : ModifyRangeLocked(start, stop, _ => MmStatus.Ok, v => SetLockFlags(v, set)) is var partial && partial != MmStatus.Ok ? partial : MmStatus.NoMemory;
+                    return LockPrefixLocked(start, stop, set);
                 }
             }
 
@@ -98,7 +98,7 @@ public sealed unsafe partial class AddressSpace
                 ulong stop = ContiguousEndLocked(start, end);
                 if (stop < end)
                 {
-                    return stop == start ? MmStatus.NoMemory : ModifyRangeLocked(start, stop, _ => MmStatus.Ok, v => SetLockFlags(v, VmFlags.None)) is var partial && partial != MmStatus.Ok ? partial : MmStatus.NoMemory;
+                    return LockPrefixLocked(start, stop, VmFlags.None);
                 }
             }
 
@@ -169,6 +169,18 @@ public sealed unsafe partial class AddressSpace
             CheckInvariantsIfEnabled();
             return MmStatus.Ok;
         }
+    }
+
+    /// <summary>--linux-quirks: apply_vma_lock_flags has (un)locked [start, stop) before it met a hole, then fails with ENOMEM.</summary>
+    private MmStatus LockPrefixLocked(ulong start, ulong stop, VmFlags set)
+    {
+        if (stop == start)
+        {
+            return MmStatus.NoMemory;
+        }
+
+        MmStatus st = ModifyRangeLocked(start, stop, _ => MmStatus.Ok, v => SetLockFlags(v, set));
+        return st != MmStatus.Ok ? st : MmStatus.NoMemory;
     }
 
     private void SetLockFlags(Vma v, VmFlags set)

@@ -54,31 +54,38 @@ public sealed partial class AddressSpace
         return MmStatus.Ok;
     }
 
-    /// <summary>The mapped sub-ranges of [start, end), in order; <paramref name="hole"/> says whether any part is unmapped.</summary>
-    private System.Collections.Generic.List<(ulong From, ulong To)> MappedPartsLocked(ulong start, ulong end, out bool hole)
+    /// <summary>
+    /// --linux-quirks for calls Linux makes through madvise_walk_vmas: <paramref name="apply"/> runs on the
+    /// part of each VMA in [start, end) in turn, the first error is returned at once (earlier VMAs keep
+    /// their change), and a hole is reported as ENOMEM at the end.
+    /// </summary>
+    private MmStatus WalkVmasLocked(ulong start, ulong end, Func<ulong, ulong, MmStatus> apply)
     {
-        System.Collections.Generic.List<(ulong, ulong)> parts = new();
-        hole = false;
+        System.Collections.Generic.List<(ulong From, ulong To)> parts = new();
         ulong at = start;
+        bool hole = false;
         for (Vma? v = _vmas.FindFirstEndAbove(start); v != null && v.Start < end; v = v.Next)
         {
             hole |= v.Start > at;
-            ulong from = Math.Max(v.Start, start);
-            ulong to = Math.Min(v.End, end);
-            if (parts.Count > 0 && parts[^1].Item2 == from)
-            {
-                parts[^1] = (parts[^1].Item1, to);
-            }
-            else
-            {
-                parts.Add((from, to));
-            }
-
+            parts.Add((Math.Max(v.Start, start), Math.Min(v.End, end)));
             at = v.End;
         }
 
-        hole |= at < end;
-        return parts;
+        if (parts.Count == 0)
+        {
+            return MmStatus.NoMemory;
+        }
+
+        foreach ((ulong from, ulong to) in parts)
+        {
+            MmStatus part = apply(from, to);
+            if (part != MmStatus.Ok)
+            {
+                return part;
+            }
+        }
+
+        return hole || at < end ? MmStatus.NoMemory : MmStatus.Ok;
     }
 
     /// <summary>
@@ -119,33 +126,15 @@ public sealed partial class AddressSpace
         {
             if (LinuxQuirks)
             {
-                // madvise_walk_vmas: every mapped part is named, then a hole is reported.
-                System.Collections.Generic.List<(ulong From, ulong To)> parts = MappedPartsLocked(start, end, out bool hole);
-                if (hole)
-                {
-                    foreach ((ulong from, ulong to) in parts)
-                    {
-                        MmStatus part = SetAnonNameLocked(from, to, name);
-                        if (part != MmStatus.Ok)
-                        {
-                            return part;
-                        }
-                    }
-
-                    return MmStatus.NoMemory;
-                }
+                return WalkVmasLocked(start, end, (from, to) => SetAnonNameLocked(from, to, name));
             }
 
             return SetAnonNameLocked(start, end, name);
         }
     }
 
-    private MmStatus SetAnonNameLocked(ulong start, ulong end, string? name)
-    {
-        {
-            return ModifyRangeLocked(start, end,
-                v => v.Object != null && (v.Flags & VmFlags.Shared) == 0 ? MmStatus.BadFd : MmStatus.Ok,
-                v => v.Name = string.IsNullOrEmpty(name) ? null : name);
-        }
-    }
+    private MmStatus SetAnonNameLocked(ulong start, ulong end, string? name) =>
+        ModifyRangeLocked(start, end,
+            v => v.Object != null && (v.Flags & VmFlags.Shared) == 0 ? MmStatus.BadFd : MmStatus.Ok,
+            v => v.Name = string.IsNullOrEmpty(name) ? null : name);
 }

@@ -191,11 +191,7 @@ public sealed unsafe partial class AddressSpace
                 Vma? after = vma.Next;
                 if (after != null && CanMerge(vma, after))
                 {
-                    vma.AnonId ??= after.AnonId;
-                    ulong e = after.End;
-                    _vmas.Remove(after);
-                    after.Object?.RemoveUser();
-                    _vmas.SetBounds(vma, vma.Start, e);
+                    AbsorbNextLocked(vma);
                 }
 
                 UpdateHiwater();

@@ -104,15 +104,20 @@ public sealed unsafe partial class AddressSpace
         return FaultKind.None;
     }
 
-    private void InstallThpLocked(Vma vma, ulong* pd, long head, ulong bits, ulong hugeBase)
+    /// <summary>Maps a new THP at <paramref name="pd"/>; <paramref name="fault"/> counts it as a page fault (not for MADV_COLLAPSE).</summary>
+    private void InstallThpLocked(Vma vma, ulong* pd, long head, ulong bits, ulong hugeBase, bool fault = true)
     {
         EnsureAnonIdLocked(vma);
         _mem.IncMap(head);
         *pd = Pte.Make(head, bits | Pte.Writable | Pte.Dirty);
         RssAnon += ThpPages;
         AnonHugePages++;
-        Faults.Thp++;
-        MinorFaults++;
+        if (fault)
+        {
+            Faults.Thp++;
+            MinorFaults++;
+        }
+
         UpdateHiwater();
         Trace("thp-anon", hugeBase);
     }
@@ -326,14 +331,12 @@ public sealed unsafe partial class AddressSpace
             bits = (bits & ~Pte.Present) | Pte.ProtNone;
         }
 
-        InstallThpLocked(v, pd, head, bits, hugeBase);
+        InstallThpLocked(v, pd, head, bits, hugeBase, fault: false);
         if ((v.Flags & VmFlags.Write) == 0)
         {
             *pd &= ~Pte.Writable;
         }
 
-        MinorFaults--;
-        Faults.Thp--;
         return true;
     }
 }

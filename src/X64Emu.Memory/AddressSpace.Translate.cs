@@ -176,7 +176,7 @@ public sealed unsafe partial class AddressSpace
             mmu.Tlb.Fill(Access.Read, page, pageHost);
         }
 
-        if (level > 1 && Pte.PkeyOf(e) == 0)
+        if (level > 1 && leafPkey == 0)
         {
             uint allowed = 1u << (int)Access.Read;
             if ((e & Pte.NoExecute) == 0)

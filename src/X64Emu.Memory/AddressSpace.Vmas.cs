@@ -44,24 +44,27 @@ public sealed unsafe partial class AddressSpace
         Vma? prev = v.Prev;
         if (prev != null && CanMerge(prev, v))
         {
-            prev.AnonId ??= v.AnonId;
-            ulong end = v.End;
-            _vmas.Remove(v);
-            v.Object?.RemoveUser();
-            _vmas.SetBounds(prev, prev.Start, end);
-            v = prev;
+            v = AbsorbNextLocked(prev);
         }
 
         Vma? next = v.Next;
         if (next != null && CanMerge(v, next))
         {
-            v.AnonId ??= next.AnonId;
-            ulong end = next.End;
-            _vmas.Remove(next);
-            next.Object?.RemoveUser();
-            _vmas.SetBounds(v, v.Start, end);
+            AbsorbNextLocked(v);
         }
 
+        return v;
+    }
+
+    /// <summary>Extends <paramref name="v"/> over its next VMA and removes that one (the caller checked <see cref="CanMerge"/>).</summary>
+    private Vma AbsorbNextLocked(Vma v)
+    {
+        Vma next = v.Next!;
+        v.AnonId ??= next.AnonId;
+        ulong end = next.End;
+        _vmas.Remove(next);
+        next.Object?.RemoveUser();
+        _vmas.SetBounds(v, v.Start, end);
         return v;
     }
 
@@ -86,12 +89,7 @@ public sealed unsafe partial class AddressSpace
             Vma? prev = v.Prev;
             if (prev != null && (changed || (split.Start && v.Start == start)) && CanMerge(prev, v))
             {
-                prev.AnonId ??= v.AnonId;
-                ulong e = v.End;
-                _vmas.Remove(v);
-                v.Object?.RemoveUser();
-                _vmas.SetBounds(prev, prev.Start, e);
-                v = prev;
+                v = AbsorbNextLocked(prev);
             }
 
             // Forward: a changed tail absorbs its next neighbour; absorbing a changed piece keeps the chain going.
@@ -104,11 +102,7 @@ public sealed unsafe partial class AddressSpace
                     break;
                 }
 
-                v.AnonId ??= next.AnonId;
-                ulong e = next.End;
-                _vmas.Remove(next);
-                next.Object?.RemoveUser();
-                _vmas.SetBounds(v, v.Start, e);
+                AbsorbNextLocked(v);
                 changed = nextChanged;
                 if (!inside)
                 {
@@ -269,7 +263,7 @@ public sealed unsafe partial class AddressSpace
             }
             else
             {
-                ReleaseHugeLeaf(z.Frame, z.Level, z.Object);
+                ReleaseHugeLeaf(z.Frame, z.Level);
             }
         }
 

@@ -94,12 +94,7 @@ public sealed class HugetlbPool
                     break;
                 }
 
-                _mem.ZeroRun(head, 1L << Order, discard: true);
-                _mem.SetFlags(head, FrameFlags.HugeHead);
-                _owned.Add(head);
-                _free.Push(head);
-                Total++;
-                Free++;
+                AdoptLocked(head, surplus: false);
             }
 
             // Shrinking: never below what is in use or reserved; the rest of the excess becomes surplus.
@@ -162,13 +157,7 @@ public sealed class HugetlbPool
 
                 foreach (long head in got)
                 {
-                    _mem.ZeroRun(head, 1L << Order, discard: true);
-                    _mem.SetFlags(head, FrameFlags.HugeHead);
-                    _owned.Add(head);
-                    _free.Push(head);
-                    Total++;
-                    Free++;
-                    Surplus++;
+                    AdoptLocked(head, surplus: true);
                 }
             }
 
@@ -224,13 +213,7 @@ public sealed class HugetlbPool
                     return -1;
                 }
 
-                _mem.ZeroRun(fresh, 1L << Order, discard: true);
-                _mem.SetFlags(fresh, FrameFlags.HugeHead);
-                _owned.Add(fresh);
-                _free.Push(fresh);
-                Total++;
-                Free++;
-                Surplus++;
+                AdoptLocked(fresh, surplus: true);
             }
 
             head = _free.Pop();
@@ -258,6 +241,21 @@ public sealed class HugetlbPool
             _mem.ZeroRun(head, 1L << Order);
             _free.Push(head);
             Free++;
+        }
+    }
+
+    /// <summary>A run fresh from the buddy allocator joins the free list, zeroed (by the host, cheaply: it may stay idle).</summary>
+    private void AdoptLocked(long head, bool surplus)
+    {
+        _mem.ZeroRun(head, 1L << Order, discard: true);
+        _mem.SetFlags(head, FrameFlags.HugeHead);
+        _owned.Add(head);
+        _free.Push(head);
+        Total++;
+        Free++;
+        if (surplus)
+        {
+            Surplus++;
         }
     }
 
