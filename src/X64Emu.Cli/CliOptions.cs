@@ -22,6 +22,9 @@ public sealed class CliOptions
         "  --linux-quirks          reproduce Linux's partial effects of failed mm calls\n" +
         "  --hugepages 2M=N,1G=M   size the hugetlb pools\n" +
         "  --ksm                   start the KSM scanner (/sys/kernel/mm/ksm/run = 1)\n" +
+        "  --jit=on|off|eager      compile hot code to IL (default on); off: interpreter only;\n" +
+        "                          eager: compile every block before it first runs (for testing)\n" +
+        "  --jit-threshold N       block executions before the JIT compiles it (default 200)\n" +
         "  --overcommit MODE       vm.overcommit_memory: 0 heuristic, 1 always, 2 strict\n" +
         "  --cap CAP               give the guest a capability (CAP_SYS_RAWIO, CAP_IPC_LOCK, CAP_SYS_ADMIN)\n" +
         "  --help                  show this help\n" +
@@ -128,6 +131,25 @@ public sealed class CliOptions
                         throw new FormatException($"--wx must be on, off or locked, not '{wx}'");
                     }
 
+                    break;
+                case "--jit":
+                    string jit = Next();
+                    o.Kernel.Jit = jit switch
+                    {
+                        "on" => X64Emu.Cpu.Jit.JitMode.On,
+                        "off" => X64Emu.Cpu.Jit.JitMode.Off,
+                        "eager" => X64Emu.Cpu.Jit.JitMode.Eager,
+                        _ => throw new FormatException($"--jit must be on, off or eager, not '{jit}'"),
+                    };
+                    break;
+                case "--jit-threshold":
+                    string threshold = Next();
+                    if (!int.TryParse(threshold, NumberStyles.None, CultureInfo.InvariantCulture, out int t) || t < 1 || t > 1_000_000_000)
+                    {
+                        throw new FormatException($"--jit-threshold must be a number from 1 to 1000000000, not '{threshold}'");
+                    }
+
+                    o.Kernel.JitThreshold = t;
                     break;
                 case "--overcommit":
                     string mode = Next();

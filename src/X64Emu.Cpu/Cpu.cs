@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using X64Emu.Cpu.Decode;
+using X64Emu.Cpu.Jit;
 using X64Emu.Memory;
 
 namespace X64Emu.Cpu;
@@ -80,6 +81,10 @@ public sealed unsafe partial class Cpu
         return (int)reason;
     }
 
+    /// <summary>True when compiled code must leave at its next backward edge: an interrupt or a TLB shootdown is pending.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool MustLeave() => Volatile.Read(ref _interrupt) != 0 || Mmu.FlushPending;
+
     /// <summary>Asks the CPU (from any thread) to return <see cref="ExitReason.Interrupted"/> at the next block boundary.</summary>
     public void RequestInterrupt() => Volatile.Write(ref _interrupt, 1);
 
@@ -122,12 +127,34 @@ public sealed unsafe partial class Cpu
                 }
 
                 BlocksExecuted++;
-                ref Insn p = ref b.Insns[0];
                 int r;
-                while ((r = p.Fn(this, ref p)) == 0)
+                JitRegion? compiled = b.Compiled;
+                if (compiled != null && compiled.Valid)
                 {
-                    p = ref Unsafe.Add(ref p, 1);
+                    r = compiled.Code!(this);
                 }
+                else
+                {
+                    JitEngine? jit = Blocks.Jit;
+                    if (jit != null && b.Executions++ >= jit.Threshold && b.JitState == Block.JitNone)
+                    {
+                        jit.Request(b);
+                        compiled = b.Compiled;
+                        if (compiled != null && compiled.Valid)
+                        {
+                            r = compiled.Code!(this);
+                            goto Ran;
+                        }
+                    }
+
+                    ref Insn p = ref b.Insns[0];
+                    while ((r = p.Fn(this, ref p)) == 0)
+                    {
+                        p = ref Unsafe.Add(ref p, 1);
+                    }
+                }
+
+            Ran:
 
                 if (r != (int)ExitReason.BlockEnd)
                 {

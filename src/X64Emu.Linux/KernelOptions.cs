@@ -41,6 +41,12 @@ public sealed class KernelOptions
     /// <summary>vm.overcommit_memory at start (--overcommit).</summary>
     public int Overcommit { get; set; }
 
+    /// <summary>The compiled tier (--jit=on|off|eager).</summary>
+    public X64Emu.Cpu.Jit.JitMode Jit { get; set; } = X64Emu.Cpu.Jit.JitMode.On;
+
+    /// <summary>Block executions before the JIT compiles a block (--jit-threshold).</summary>
+    public int JitThreshold { get; set; } = X64Emu.Cpu.Jit.JitEngine.DefaultThreshold;
+
     /// <summary>Where diagnostics go (stderr by default; tests capture it).</summary>
     public System.IO.TextWriter Diagnostics { get; set; } = System.Console.Error;
 }

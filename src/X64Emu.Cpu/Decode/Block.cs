@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using System.Threading;
+using X64Emu.Cpu.Jit;
 
 namespace X64Emu.Cpu.Decode;
 
@@ -9,13 +11,17 @@ namespace X64Emu.Cpu.Decode;
 /// </summary>
 public sealed class Block
 {
-    public Block(ulong start, ulong end, Insn[] insns, int count)
+    public Block(ulong start, ulong end, Insn[] insns, int count, byte[] code)
     {
         Start = start;
         End = end;
         Insns = insns;
         Count = count;
+        Code = code;
     }
+
+    /// <summary>The guest bytes the block was decoded from (Start..End), for the compiled tier.</summary>
+    public byte[] Code { get; }
 
     public ulong Start { get; }
 
@@ -32,7 +38,33 @@ public sealed class Block
     /// <summary>False once the code it came from was unmapped, reprotected or written.</summary>
     public bool Valid => _valid;
 
-    public void Invalidate() => _valid = false;
+    /// <summary>Marks the block stale, and every compiled region that contains it (under the block cache's lock).</summary>
+    public void Invalidate()
+    {
+        _valid = false;
+        if (Dependents != null)
+        {
+            foreach (JitRegion r in Dependents)
+            {
+                r.Invalidate();
+            }
+
+            Dependents = null;
+        }
+    }
+
+    /// <summary>The compiled region entered at this block, once the JIT has produced it.</summary>
+    public volatile JitRegion? Compiled;
+
+    /// <summary>Regions that contain this block (guarded by the block cache's lock).</summary>
+    internal List<JitRegion>? Dependents;
+
+    internal const int JitNone = 0;
+    internal const int JitQueued = 1;
+    internal const int JitDone = 2;
+
+    /// <summary>Compilation state: none, queued, done (compiled or given up).</summary>
+    internal int JitState;
 
     /// <summary>Times entered (for choosing blocks for a compiled tier).</summary>
     public long Executions;

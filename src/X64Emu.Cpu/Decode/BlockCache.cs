@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using Iced.Intel;
+using X64Emu.Cpu.Jit;
 using X64Emu.Memory;
 
 namespace X64Emu.Cpu.Decode;
@@ -31,6 +32,50 @@ public sealed class BlockCache : ICodeObserver
     public BlockCache(AddressSpace space)
     {
         space.SetCodeObserver(this);
+    }
+
+    /// <summary>The compiled tier, or null when running interpreter-only.</summary>
+    public JitEngine? Jit { get; private set; }
+
+    /// <summary>Turns the compiled tier on (or off with <see cref="JitMode.Off"/>) for blocks run from now on.</summary>
+    public void SetJit(JitMode mode, int threshold = JitEngine.DefaultThreshold)
+    {
+        Jit = mode == JitMode.Off ? null : new JitEngine(this, mode, threshold);
+    }
+
+    /// <summary>A valid decoded block starting at <paramref name="rip"/>, if there is one (never decodes).</summary>
+    public Block? TryGet(ulong rip)
+    {
+        lock (_lock)
+        {
+            return _blocks.TryGetValue(rip, out Block? b) && b.Valid ? b : null;
+        }
+    }
+
+    /// <summary>
+    /// Makes a compiled region visible: registers it with its blocks so that invalidating any of them
+    /// invalidates it, then attaches it to its entry. False if a member was invalidated meanwhile.
+    /// </summary>
+    public bool Publish(JitRegion region)
+    {
+        lock (_lock)
+        {
+            foreach (Block b in region.Blocks)
+            {
+                if (!b.Valid)
+                {
+                    return false;
+                }
+            }
+
+            foreach (Block b in region.Blocks)
+            {
+                (b.Dependents ??= new List<JitRegion>()).Add(region);
+            }
+
+            region.Entry.Compiled = region;
+            return true;
+        }
     }
 
     /// <summary>Blocks decoded so far (for --stats).</summary>
@@ -213,7 +258,7 @@ public sealed class BlockCache : ICodeObserver
                     // A one-instruction block that raises #UD when run, so RIP and the signal are exact.
                     _scratch[0] = default;
                     Translator.MakeInvalid(ref _scratch[0], rip, 1, 0);
-                    return Finish(rip, rip + 1, 1);
+                    return Finish(rip, rip + 1, 1, _reader.Captured);
                 }
 
                 ref Insn d = ref _scratch[n];
@@ -235,14 +280,16 @@ public sealed class BlockCache : ICodeObserver
                 n++;
             }
 
-            return Finish(rip, end, n);
+            return Finish(rip, end, n, _reader.Captured);
         }
 
-        private Block Finish(ulong start, ulong end, int n)
+        private Block Finish(ulong start, ulong end, int n, ReadOnlySpan<byte> captured)
         {
             Insn[] insns = new Insn[n];
             Array.Copy(_scratch, insns, n);
-            return new Block(start, end, insns, n);
+            int length = (int)(end - start);
+            byte[] code = length <= captured.Length ? captured[..length].ToArray() : Array.Empty<byte>();
+            return new Block(start, end, insns, n, code);
         }
     }
 }

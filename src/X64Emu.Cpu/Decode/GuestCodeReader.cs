@@ -19,8 +19,15 @@ internal sealed unsafe class GuestCodeReader : CodeReader
 
     public ulong LastPage { get; private set; }
 
+    private readonly byte[] _captured = new byte[(BlockCache.MaxBlockInsns + 2) * 15];
+    private int _capturedLength;
+
+    /// <summary>The bytes read since <see cref="Reset"/>, in order (a block's code, for the compiled tier).</summary>
+    public System.ReadOnlySpan<byte> Captured => new System.ReadOnlySpan<byte>(_captured, 0, _capturedLength);
+
     public void Reset(Mmu mmu, ulong va)
     {
+        _capturedLength = 0;
         _mmu = mmu;
         _va = va;
         _pageVa = ulong.MaxValue;
@@ -57,6 +64,12 @@ internal sealed unsafe class GuestCodeReader : CodeReader
             }
         }
 
-        return _page[_va++ & PageSizes.PageMask];
+        byte b = _page[_va++ & PageSizes.PageMask];
+        if (_capturedLength < _captured.Length)
+        {
+            _captured[_capturedLength++] = b;
+        }
+
+        return b;
     }
 }

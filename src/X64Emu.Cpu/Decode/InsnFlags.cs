@@ -17,4 +17,7 @@ public static class InsnFlags
 
     /// <summary>The operand is memory (for handlers shared between register and memory forms).</summary>
     public const byte Mem = 16;
+
+    /// <summary>The instruction could not be translated: its handler raises #UD (the compiled tier leaves it to the handler).</summary>
+    public const byte Untranslated = 128;
 }

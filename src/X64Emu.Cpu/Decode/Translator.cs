@@ -89,6 +89,7 @@ public static unsafe partial class Translator
     public static void MakeInvalid(ref Insn d, ulong rip, int length, ushort code)
     {
         d.Fn = &Interpreter.Invalid;
+        d.Flags |= InsnFlags.Untranslated;
         d.Next = rip + (ulong)length;
         d.Len = (byte)length;
         d.Code = code;

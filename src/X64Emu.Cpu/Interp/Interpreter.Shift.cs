@@ -45,7 +45,7 @@ public static unsafe partial class Interpreter
     }
 
     /// <summary>Computes a shift or rotate by a non-zero masked count and sets the flags as the SDM says.</summary>
-    private static ulong Shift<W>(Cpu c, int op, ulong d, int count) where W : struct, IWidth
+    internal static ulong Shift<W>(Cpu c, int op, ulong d, int count) where W : struct, IWidth
     {
         int bits = W.Bits;
         ulong mask = W.Mask;

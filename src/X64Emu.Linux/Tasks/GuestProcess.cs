@@ -20,7 +20,7 @@ public sealed class GuestProcess
         Pgid = pid;
         Sid = pid;
         Mm = mm;
-        Blocks = new BlockCache(mm);
+        Blocks = NewBlocks(mm);
         Fds = fds;
         Creds = creds;
         Cwd = cwd;
@@ -101,6 +101,13 @@ public sealed class GuestProcess
     public void ReplaceMm(AddressSpace mm)
     {
         Mm = mm;
-        Blocks = new BlockCache(mm);
+        Blocks = NewBlocks(mm);
+    }
+
+    private BlockCache NewBlocks(AddressSpace mm)
+    {
+        BlockCache blocks = new(mm);
+        blocks.SetJit(Kernel.Options.Jit, Kernel.Options.JitThreshold);
+        return blocks;
     }
 }

@@ -1,0 +1,50 @@
+using System;
+using System.Runtime.CompilerServices;
+using X64Emu.Cpu.Flags;
+using X64Emu.Cpu.Interp;
+
+namespace X64Emu.Cpu.Jit;
+
+/// <summary>Helpers that compiled code calls: register-file access and flag materialisation that mirrors the interpreter.</summary>
+internal static unsafe class JitRuntime
+{
+    /// <summary>The first GPR slot, for loading and storing registers by offset.</summary>
+    public static ref ulong GprBase(Cpu c) => ref c.R.Gpr[0];
+
+    public static unsafe nint ReadTlb(Cpu c) => (nint)c.Mmu.Tlb.Read;
+
+    public static unsafe nint WriteTlb(Cpu c) => (nint)c.Mmu.Tlb.Write;
+
+    /// <summary>Sets the flags a SHL/SHR/SAR by a non-zero count leaves (the interpreter's own computation).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void ShiftFlags(Cpu c, int op, int sizeIndex, ulong d, int count)
+    {
+        switch (sizeIndex)
+        {
+            case 0: Interpreter.Shift<W8>(c, op, d, count); break;
+            case 1: Interpreter.Shift<W16>(c, op, d, count); break;
+            case 2: Interpreter.Shift<W32>(c, op, d, count); break;
+            default: Interpreter.Shift<W64>(c, op, d, count); break;
+        }
+    }
+
+    /// <summary>Sets the flags of a two- or three-operand IMUL of the sign-extended operands, as the interpreter does.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void ImulFlags(Cpu c, int sizeIndex, long a, long b)
+    {
+        switch (sizeIndex)
+        {
+            case 1: Imul<W16>(c, a, b); break;
+            case 2: Imul<W32>(c, a, b); break;
+            default: Imul<W64>(c, a, b); break;
+        }
+    }
+
+    private static void Imul<W>(Cpu c, long a, long b) where W : struct, IWidth
+    {
+        long h = Math.BigMul(a, b, out long l);
+        ulong lo = (ulong)l & W.Mask;
+        bool fits = W.Bits == 64 ? h == (l >> 63) : W.Sx(lo) == l;
+        c.SetMaterialized((fits ? 0 : RFlags.CF | RFlags.OF) | Interpreter.ResultFlags<W>(lo));
+    }
+}

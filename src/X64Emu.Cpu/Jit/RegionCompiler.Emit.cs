@@ -1,0 +1,727 @@
+using System;
+using System.Reflection.Emit;
+using System.Runtime.CompilerServices;
+using Iced.Intel;
+using Label = System.Reflection.Emit.Label;
+using X64Emu.Cpu.Decode;
+using X64Emu.Cpu.Flags;
+
+namespace X64Emu.Cpu.Jit;
+
+internal sealed unsafe partial class RegionCompiler
+{
+    // ------------------------------------------------------------------ compile-time flag state
+
+    private enum FKind : byte
+    {
+        /// <summary>The CPU's lazy-flag fields hold the flags.</summary>
+        InCpu,
+
+        /// <summary>Nothing reads the flags before they are overwritten; they were not computed.</summary>
+        Dead,
+
+        /// <summary>The interpreter's lazy form (<see cref="FlagOp"/> in <see cref="FState.Op"/>), operands in the flag locals.</summary>
+        Lazy,
+
+        /// <summary>A SHL/SHR/SAR (Op = shift number) or IMUL (Op = <see cref="DeferredImul"/>) whose flags are computed when needed.</summary>
+        Deferred,
+    }
+
+    private const int DeferredImul = 100;
+
+    private readonly record struct FState(FKind Kind, int Op, int SizeIndex)
+    {
+        public static readonly FState InCpu = new(FKind.InCpu, 0, 0);
+        public static readonly FState Dead = new(FKind.Dead, 0, 0);
+
+        public int LazyKind => Op & ~3;
+    }
+
+    private FState _state;
+    private readonly LocalBuilder _fd;
+    private readonly LocalBuilder _fs;
+    private readonly LocalBuilder _fr;
+    private readonly LocalBuilder _fcf;
+
+    /// <summary>Writes <paramref name="s"/> into the CPU's lazy-flag fields (emits nothing when they already hold it).</summary>
+    private void Materialize(FState s)
+    {
+        switch (s.Kind)
+        {
+            case FKind.Lazy:
+                StoreCpuField(nameof(Cpu.FlagOpKind), () => _il.Emit(OpCodes.Ldc_I4, s.Op));
+                if (s.LazyKind != FlagOp.Logic)
+                {
+                    StoreCpuField(nameof(Cpu.FlagDst), () => _il.Emit(OpCodes.Ldloc, _fd));
+                    StoreCpuField(nameof(Cpu.FlagSrc), () => _il.Emit(OpCodes.Ldloc, _fs));
+                }
+
+                StoreCpuField(nameof(Cpu.FlagRes), () => _il.Emit(OpCodes.Ldloc, _fr));
+                if (s.LazyKind is FlagOp.Inc or FlagOp.Dec)
+                {
+                    StoreCpuField(nameof(Cpu.FlagBits), () => _il.Emit(OpCodes.Ldloc, _fcf));
+                }
+
+                break;
+            case FKind.Deferred:
+                _il.Emit(OpCodes.Ldarg_1);
+                if (s.Op == DeferredImul)
+                {
+                    _il.Emit(OpCodes.Ldc_I4, s.SizeIndex);
+                    _il.Emit(OpCodes.Ldloc, _fd);
+                    _il.Emit(OpCodes.Ldloc, _fs);
+                    _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), nameof(JitRuntime.ImulFlags)));
+                }
+                else
+                {
+                    _il.Emit(OpCodes.Ldc_I4, s.Op);
+                    _il.Emit(OpCodes.Ldc_I4, s.SizeIndex);
+                    _il.Emit(OpCodes.Ldloc, _fd);
+                    _il.Emit(OpCodes.Ldloc, _fs);
+                    _il.Emit(OpCodes.Conv_I4);
+                    _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), nameof(JitRuntime.ShiftFlags)));
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Materialises the current state in straight-line code; from here on the CPU fields hold it.</summary>
+    private void MaterializeHere()
+    {
+        if (_state.Kind is FKind.Lazy or FKind.Deferred)
+        {
+            Materialize(_state);
+            _state = FState.InCpu;
+        }
+    }
+
+    private void StoreCpuField(string name, Action value)
+    {
+        _il.Emit(OpCodes.Ldarg_1);
+        value();
+        _il.Emit(OpCodes.Stfld, Field(typeof(Cpu), name));
+    }
+
+    private void LoadCpuField(string name)
+    {
+        _il.Emit(OpCodes.Ldarg_1);
+        _il.Emit(OpCodes.Ldfld, Field(typeof(Cpu), name));
+    }
+
+    /// <summary>After an interpreter handler ran an instruction whose inline form leaves <paramref name="after"/>, reloads the flag locals from the CPU.</summary>
+    private void ReloadFlagLocals(FState after)
+    {
+        if (after.Kind != FKind.Lazy)
+        {
+            return;
+        }
+
+        LoadCpuField(nameof(Cpu.FlagDst));
+        _il.Emit(OpCodes.Stloc, _fd);
+        LoadCpuField(nameof(Cpu.FlagSrc));
+        _il.Emit(OpCodes.Stloc, _fs);
+        LoadCpuField(nameof(Cpu.FlagRes));
+        _il.Emit(OpCodes.Stloc, _fr);
+        LoadCpuField(nameof(Cpu.FlagBits));
+        _il.Emit(OpCodes.Stloc, _fcf);
+    }
+
+    /// <summary>Pushes the carry flag (0 or 1, as ulong) of the current state.</summary>
+    private void PushCarry()
+    {
+        FState s = _state;
+        if (s.Kind == FKind.Lazy && s.LazyKind == FlagOp.Sub)
+        {
+            _il.Emit(OpCodes.Ldloc, _fd);
+            _il.Emit(OpCodes.Ldloc, _fs);
+            _il.Emit(OpCodes.Clt_Un);
+            _il.Emit(OpCodes.Conv_U8);
+            return;
+        }
+
+        if (s.Kind == FKind.Lazy && s.LazyKind == FlagOp.Add)
+        {
+            _il.Emit(OpCodes.Ldloc, _fr);
+            _il.Emit(OpCodes.Ldloc, _fd);
+            _il.Emit(OpCodes.Clt_Un);
+            _il.Emit(OpCodes.Conv_U8);
+            return;
+        }
+
+        if (s.Kind == FKind.Lazy && s.LazyKind == FlagOp.Logic)
+        {
+            _il.Emit(OpCodes.Ldc_I8, 0L);
+            return;
+        }
+
+        if (s.Kind == FKind.Lazy && s.LazyKind is FlagOp.Inc or FlagOp.Dec)
+        {
+            _il.Emit(OpCodes.Ldloc, _fcf);
+            return;
+        }
+
+        if (s.Kind == FKind.Dead)
+        {
+            _il.Emit(OpCodes.Ldc_I8, 0L); // CF is dead here: any value will do
+            return;
+        }
+
+        MaterializeHere();
+        _il.Emit(OpCodes.Ldarg_1);
+        _il.Emit(OpCodes.Call, typeof(Cpu).GetProperty(nameof(Cpu.Carry))!.GetGetMethod()!);
+    }
+
+    /// <summary>Pushes condition <paramref name="cc"/> (x86 encoding 0..15) of the current state as an int32 0/1.</summary>
+    private void PushCond(int cc)
+    {
+        FState s = _state;
+        if (s.Kind == FKind.Dead)
+        {
+            throw new InvalidOperationException($"condition {cc} read where the flags were found dead");
+        }
+
+        if (s.Kind == FKind.Lazy)
+        {
+            int bits = 8 << s.SizeIndex;
+            if (s.LazyKind == FlagOp.Sub && TryCondSub(cc, bits))
+            {
+                return;
+            }
+
+            if (s.LazyKind == FlagOp.Logic && TryCondLogic(cc, bits))
+            {
+                return;
+            }
+
+            if (s.LazyKind is FlagOp.Add or FlagOp.Inc or FlagOp.Dec && TryCondResult(cc, bits))
+            {
+                return;
+            }
+        }
+
+        MaterializeHere();
+        _il.Emit(OpCodes.Ldarg_1);
+        _il.Emit(OpCodes.Ldc_I4, cc);
+        _il.Emit(OpCodes.Call, Method(typeof(Cpu), nameof(Cpu.Cond)));
+    }
+
+    private bool TryCondSub(int cc, int bits)
+    {
+        switch (cc)
+        {
+            case 2: Cmp(_fd, _fs, OpCodes.Clt_Un, false, bits, false); return true;  // B
+            case 3: Cmp(_fd, _fs, OpCodes.Clt_Un, false, bits, true); return true;   // AE
+            case 4: Cmp(_fd, _fs, OpCodes.Ceq, false, bits, false); return true;     // E
+            case 5: Cmp(_fd, _fs, OpCodes.Ceq, false, bits, true); return true;      // NE
+            case 6: Cmp(_fd, _fs, OpCodes.Cgt_Un, false, bits, true); return true;   // BE
+            case 7: Cmp(_fd, _fs, OpCodes.Cgt_Un, false, bits, false); return true;  // A
+            case 8: SignOf(_fr, bits, false); return true;                            // S
+            case 9: SignOf(_fr, bits, true); return true;                             // NS
+            case 12: Cmp(_fd, _fs, OpCodes.Clt, true, bits, false); return true;     // L
+            case 13: Cmp(_fd, _fs, OpCodes.Clt, true, bits, true); return true;      // GE
+            case 14: Cmp(_fd, _fs, OpCodes.Cgt, true, bits, true); return true;      // LE
+            case 15: Cmp(_fd, _fs, OpCodes.Cgt, true, bits, false); return true;     // G
+            default: return false;
+        }
+    }
+
+    private bool TryCondLogic(int cc, int bits)
+    {
+        switch (cc)
+        {
+            case 0: case 2: _il.Emit(OpCodes.Ldc_I4_0); return true;   // O, B
+            case 1: case 3: _il.Emit(OpCodes.Ldc_I4_1); return true;   // NO, AE
+            case 4: case 6: IsZero(_fr, false); return true;           // E, BE
+            case 5: case 7: IsZero(_fr, true); return true;            // NE, A
+            case 8: case 12: SignOf(_fr, bits, false); return true;    // S, L
+            case 9: case 13: SignOf(_fr, bits, true); return true;     // NS, GE
+            case 14: // LE: ZF or SF
+                IsZero(_fr, false);
+                SignOf(_fr, bits, false);
+                _il.Emit(OpCodes.Or);
+                return true;
+            case 15: // G: !ZF and !SF
+                IsZero(_fr, true);
+                SignOf(_fr, bits, true);
+                _il.Emit(OpCodes.And);
+                return true;
+            default: return false;
+        }
+    }
+
+    private bool TryCondResult(int cc, int bits)
+    {
+        switch (cc)
+        {
+            case 4: IsZero(_fr, false); return true;
+            case 5: IsZero(_fr, true); return true;
+            case 8: SignOf(_fr, bits, false); return true;
+            case 9: SignOf(_fr, bits, true); return true;
+            default: return false;
+        }
+    }
+
+    /// <summary>Pushes (a op b) as int32 0/1, optionally negated; signed compares sign-extend from <paramref name="bits"/>.</summary>
+    private void Cmp(LocalBuilder a, LocalBuilder b, OpCode op, bool signed, int bits, bool negate)
+    {
+        _il.Emit(OpCodes.Ldloc, a);
+        if (signed)
+        {
+            SignExtend(bits);
+        }
+
+        _il.Emit(OpCodes.Ldloc, b);
+        if (signed)
+        {
+            SignExtend(bits);
+        }
+
+        _il.Emit(op);
+        if (negate)
+        {
+            _il.Emit(OpCodes.Ldc_I4_0);
+            _il.Emit(OpCodes.Ceq);
+        }
+    }
+
+    private void IsZero(LocalBuilder v, bool negate)
+    {
+        _il.Emit(OpCodes.Ldloc, v);
+        _il.Emit(OpCodes.Ldc_I8, 0L);
+        _il.Emit(OpCodes.Ceq);
+        if (negate)
+        {
+            _il.Emit(OpCodes.Ldc_I4_0);
+            _il.Emit(OpCodes.Ceq);
+        }
+    }
+
+    private void SignOf(LocalBuilder v, int bits, bool negate)
+    {
+        _il.Emit(OpCodes.Ldloc, v);
+        _il.Emit(OpCodes.Ldc_I4, bits - 1);
+        _il.Emit(OpCodes.Shr_Un);
+        _il.Emit(OpCodes.Conv_I4);
+        _il.Emit(OpCodes.Ldc_I4_1);
+        _il.Emit(OpCodes.And);
+        if (negate)
+        {
+            _il.Emit(OpCodes.Ldc_I4_1);
+            _il.Emit(OpCodes.Xor);
+        }
+    }
+
+    /// <summary>Sign-extends the int64 on the stack from its low <paramref name="bits"/>.</summary>
+    private void SignExtend(int bits)
+    {
+        switch (bits)
+        {
+            case 8: _il.Emit(OpCodes.Conv_I1); _il.Emit(OpCodes.Conv_I8); break;
+            case 16: _il.Emit(OpCodes.Conv_I2); _il.Emit(OpCodes.Conv_I8); break;
+            case 32: _il.Emit(OpCodes.Conv_I4); _il.Emit(OpCodes.Conv_I8); break;
+        }
+    }
+
+    /// <summary>Zero-extends the int64 on the stack from its low <paramref name="size"/> bytes.</summary>
+    private void Truncate(int size)
+    {
+        switch (size)
+        {
+            case 1: _il.Emit(OpCodes.Conv_U1); _il.Emit(OpCodes.Conv_U8); break;
+            case 2: _il.Emit(OpCodes.Conv_U2); _il.Emit(OpCodes.Conv_U8); break;
+            case 4: _il.Emit(OpCodes.Conv_U4); _il.Emit(OpCodes.Conv_U8); break;
+        }
+    }
+
+    private static ulong MaskOf(int size) => size == 8 ? ulong.MaxValue : (1UL << (size * 8)) - 1;
+
+    private static int SizeIndexOf(int size) => size switch { 1 => 0, 2 => 1, 4 => 2, _ => 3 };
+
+    // ------------------------------------------------------------------ registers
+
+    private void LoadSlot(int slot, LocalBuilder local)
+    {
+        _il.Emit(OpCodes.Ldloc, _gpr);
+        _il.Emit(OpCodes.Ldc_I4, slot * 8);
+        _il.Emit(OpCodes.Conv_I);
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Ldind_I8);
+        _il.Emit(OpCodes.Stloc, local);
+    }
+
+    private void StoreSlot(int slot, LocalBuilder local)
+    {
+        _il.Emit(OpCodes.Ldloc, _gpr);
+        _il.Emit(OpCodes.Ldc_I4, slot * 8);
+        _il.Emit(OpCodes.Conv_I);
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Ldloc, local);
+        _il.Emit(OpCodes.Stind_I8);
+    }
+
+    private void LoadRegs(int mask)
+    {
+        for (int slot = 0; slot < 16; slot++)
+        {
+            if ((mask & (1 << slot)) != 0 && _reg[slot] != null)
+            {
+                LoadSlot(slot, _reg[slot]!);
+            }
+        }
+    }
+
+    private void StoreRegs(int mask)
+    {
+        for (int slot = 0; slot < 16; slot++)
+        {
+            if ((mask & (1 << slot)) != 0 && _reg[slot] != null)
+            {
+                StoreSlot(slot, _reg[slot]!);
+            }
+        }
+    }
+
+    private LocalBuilder RegLocal(Register r)
+    {
+        int slot = Slot(r);
+        return (slot >= 0 ? _reg[slot] : null) ?? throw new InvalidOperationException($"{r} is not a register of the region");
+    }
+
+    private static bool IsHighByte(Register r) => r is Register.AH or Register.CH or Register.DH or Register.BH;
+
+    /// <summary>Pushes a GPR operand zero-extended to 64 bits.</summary>
+    private void PushReg(Register r)
+    {
+        _il.Emit(OpCodes.Ldloc, RegLocal(r));
+        if (IsHighByte(r))
+        {
+            _il.Emit(OpCodes.Ldc_I4_8);
+            _il.Emit(OpCodes.Shr_Un);
+            Truncate(1);
+            return;
+        }
+
+        Truncate(r.GetSize());
+    }
+
+    /// <summary>Pops a value into a GPR operand with x86's rules (32-bit writes zero the top, 8/16-bit writes merge).</summary>
+    private void PopReg(Register r)
+    {
+        int slot = Slot(r);
+        if ((_writtenRegs & (1 << slot)) == 0)
+        {
+            throw new InvalidOperationException($"{r} is written but was not found written by the analysis");
+        }
+
+        LocalBuilder l = RegLocal(r);
+        int size = r.GetSize();
+        if (size == 8)
+        {
+            _il.Emit(OpCodes.Stloc, l);
+            return;
+        }
+
+        if (size == 4)
+        {
+            _il.Emit(OpCodes.Conv_U4);
+            _il.Emit(OpCodes.Conv_U8);
+            _il.Emit(OpCodes.Stloc, l);
+            return;
+        }
+
+        ulong mask = size == 2 ? 0xFFFFUL : 0xFFUL;
+        int shift = IsHighByte(r) ? 8 : 0;
+        _il.Emit(OpCodes.Ldc_I8, (long)mask);
+        _il.Emit(OpCodes.And);
+        if (shift != 0)
+        {
+            _il.Emit(OpCodes.Ldc_I4_8);
+            _il.Emit(OpCodes.Shl);
+        }
+
+        _il.Emit(OpCodes.Ldloc, l);
+        _il.Emit(OpCodes.Ldc_I8, (long)~(mask << shift));
+        _il.Emit(OpCodes.And);
+        _il.Emit(OpCodes.Or);
+        _il.Emit(OpCodes.Stloc, l);
+    }
+
+    // ------------------------------------------------------------------ memory
+
+    /// <summary>Computes the memory operand's effective address into <see cref="_ea"/>.</summary>
+    private void EmitEa(in Instruction ins, bool withSegment = true)
+    {
+        if (ins.IsIPRelativeMemoryOperand)
+        {
+            _il.Emit(OpCodes.Ldc_I8, (long)ins.IPRelativeMemoryAddress);
+        }
+        else
+        {
+            _il.Emit(OpCodes.Ldc_I8, (long)ins.MemoryDisplacement64);
+            if (ins.MemoryBase != Register.None)
+            {
+                _il.Emit(OpCodes.Ldloc, RegLocal(ins.MemoryBase));
+                _il.Emit(OpCodes.Add);
+            }
+
+            if (ins.MemoryIndex != Register.None)
+            {
+                _il.Emit(OpCodes.Ldloc, RegLocal(ins.MemoryIndex));
+                int scale = ins.MemoryIndexScale;
+                if (scale > 1)
+                {
+                    _il.Emit(OpCodes.Ldc_I4, scale switch { 2 => 1, 4 => 2, _ => 3 });
+                    _il.Emit(OpCodes.Shl);
+                }
+
+                _il.Emit(OpCodes.Add);
+            }
+        }
+
+        if (withSegment && ins.MemorySegment == Register.FS)
+        {
+            _il.Emit(OpCodes.Ldloc, _fsBase!);
+            _il.Emit(OpCodes.Add);
+        }
+        else if (withSegment && ins.MemorySegment == Register.GS)
+        {
+            _il.Emit(OpCodes.Ldloc, _gsBase!);
+            _il.Emit(OpCodes.Add);
+        }
+
+        _il.Emit(OpCodes.Stloc, _ea);
+    }
+
+    /// <summary>
+    /// The TLB hit test for an access of <paramref name="size"/> bytes at <see cref="_ea"/>: branches to
+    /// <paramref name="miss"/> unless the page is in the read (or write) TLB and the access stays in it;
+    /// on a hit leaves the host address in <see cref="_host"/>.
+    /// </summary>
+    private void EmitTlb(int size, bool write, Label miss)
+    {
+        _il.Emit(OpCodes.Ldloc, write ? _tlbWrite : _tlbRead);
+        _il.Emit(OpCodes.Ldloc, _ea);
+        if (size > 1)
+        {
+            _il.Emit(OpCodes.Ldc_I8, (long)(size - 1));
+            _il.Emit(OpCodes.Add);
+        }
+
+        // Entry = base + ((va >> 12) & 511) * 16 = base + ((va >> 8) & 0x1FF0).
+        _il.Emit(OpCodes.Ldc_I4_8);
+        _il.Emit(OpCodes.Shr_Un);
+        _il.Emit(OpCodes.Ldc_I8, (long)((X64Emu.Memory.Tlb.SoftTlb.Size - 1) << 4));
+        _il.Emit(OpCodes.And);
+        _il.Emit(OpCodes.Conv_I);
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Stloc, _entry);
+        _il.Emit(OpCodes.Ldloc, _entry);
+        _il.Emit(OpCodes.Ldind_I8);
+        _il.Emit(OpCodes.Ldloc, _ea);
+        _il.Emit(OpCodes.Ldc_I8, ~(long)X64Emu.Memory.PageSizes.PageMask);
+        _il.Emit(OpCodes.And);
+        _il.Emit(OpCodes.Bne_Un, miss);
+        _il.Emit(OpCodes.Ldloc, _entry);
+        _il.Emit(OpCodes.Ldc_I4_8);
+        _il.Emit(OpCodes.Conv_I);
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Ldind_I8);
+        _il.Emit(OpCodes.Ldloc, _ea);
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Conv_I);
+        _il.Emit(OpCodes.Stloc, _host);
+    }
+
+    /// <summary>Pushes the <paramref name="size"/>-byte value at <see cref="_host"/>, zero-extended.</summary>
+    private void PushHost(int size)
+    {
+        _il.Emit(OpCodes.Ldloc, _host);
+        _il.Emit(OpCodes.Unaligned, (byte)1);
+        switch (size)
+        {
+            case 1: _il.Emit(OpCodes.Ldind_U1); _il.Emit(OpCodes.Conv_U8); break;
+            case 2: _il.Emit(OpCodes.Ldind_U2); _il.Emit(OpCodes.Conv_U8); break;
+            case 4: _il.Emit(OpCodes.Ldind_U4); _il.Emit(OpCodes.Conv_U8); break;
+            default: _il.Emit(OpCodes.Ldind_I8); break;
+        }
+    }
+
+    /// <summary>Stores local <paramref name="v"/> (low <paramref name="size"/> bytes) at <see cref="_host"/>.</summary>
+    private void StoreHost(int size, LocalBuilder v)
+    {
+        _il.Emit(OpCodes.Ldloc, _host);
+        _il.Emit(OpCodes.Ldloc, v);
+        _il.Emit(OpCodes.Unaligned, (byte)1);
+        switch (size)
+        {
+            case 1: _il.Emit(OpCodes.Stind_I1); break;
+            case 2: _il.Emit(OpCodes.Stind_I2); break;
+            case 4: _il.Emit(OpCodes.Stind_I4); break;
+            default: _il.Emit(OpCodes.Stind_I8); break;
+        }
+    }
+
+    /// <summary>
+    /// Starts an instruction with a memory access: computes the address, tests the TLB, and arranges
+    /// that a miss runs the instruction's interpreter handler (emitted out of line) and rejoins after
+    /// the inline code. Call <see cref="EndMemory"/> after emitting the inline form.
+    /// </summary>
+    private MemSite BeginMemory(BlockInfo bi, int k, int size, bool write, bool computeEa = true)
+    {
+        if (computeEa)
+        {
+            EmitEa(bi.Ins[k]);
+        }
+
+        MemSite site = new(bi, k, _il.DefineLabel(), _il.DefineLabel(), _state);
+        EmitTlb(size, write, site.Miss);
+        return site;
+    }
+
+    private readonly record struct MemSite(BlockInfo Block, int K, Label Miss, Label Join, FState Before);
+
+    private void EndMemory(MemSite site)
+    {
+        _il.MarkLabel(site.Join);
+        FState after = _state;
+        _cold.Add(() =>
+        {
+            _il.MarkLabel(site.Miss);
+            FState saved = _state;
+            _state = site.Before;
+            CallHandler(site.Block, site.K);
+            ReloadFlagLocals(after);
+            _state = saved;
+            _il.Emit(OpCodes.Br, site.Join);
+        });
+    }
+
+    // ------------------------------------------------------------------ interpreter handlers
+
+    /// <summary>Runs instruction <paramref name="k"/> through its interpreter handler in straight-line code.</summary>
+    private void EmitFallback(BlockInfo bi, int k)
+    {
+        CallHandler(bi, k);
+        _state = FState.InCpu;
+    }
+
+    /// <summary>
+    /// Syncs what the handler can see (flags, the registers it uses), calls it, leaves compiled code if
+    /// it ends the block or faults, and reloads the registers it may have written.
+    /// </summary>
+    private void CallHandler(BlockInfo bi, int k)
+    {
+        ref readonly Instruction ins = ref bi.Ins[k];
+        int touched = 0;
+        int written = 0;
+        InstructionInfo info = _infos.GetInfo(ins);
+        foreach (UsedRegister u in info.GetUsedRegisters())
+        {
+            int slot = Slot(u.Register);
+            if (slot >= 0)
+            {
+                touched |= 1 << slot;
+                if (u.Access != OpAccess.Read && u.Access != OpAccess.CondRead && u.Access != OpAccess.NoMemAccess)
+                {
+                    written |= 1 << slot;
+                }
+            }
+        }
+
+        if (_state.Kind is FKind.Lazy or FKind.Deferred)
+        {
+            Materialize(_state);
+        }
+
+        StoreRegs(touched);
+        ref Insn insn = ref _region.Insns[bi.InsnBase + k];
+        delegate*<Cpu, ref Insn, int> fn = insn.Fn;
+        _il.Emit(OpCodes.Ldarg_1);
+        _il.Emit(OpCodes.Ldc_I8, (long)Unsafe.AsPointer(ref insn));
+        _il.Emit(OpCodes.Conv_U);
+        _il.Emit(OpCodes.Ldc_I8, (long)fn);
+        _il.Emit(OpCodes.Conv_I);
+        _il.EmitCalli(OpCodes.Calli, System.Reflection.CallingConventions.Standard, typeof(int),
+            new[] { typeof(Cpu), typeof(Insn).MakeByRefType() }, null);
+        _il.Emit(OpCodes.Stloc, _result);
+        Label ok = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldloc, _result);
+        _il.Emit(OpCodes.Brfalse, ok);
+
+        // The handler left (end of block, fault, syscall...): its registers are in the CPU already.
+        StoreRegs(_writtenRegs & ~touched);
+        _il.Emit(OpCodes.Ldloc, _result);
+        _il.Emit(OpCodes.Ret);
+
+        _il.MarkLabel(ok);
+        LoadRegs(touched & ~0); // a handler may write any register it uses
+        _ = written;
+    }
+
+    // ------------------------------------------------------------------ edges and exits
+
+    /// <summary>Leaves compiled code at a known guest address with the current flag state.</summary>
+    private void ExitTo(ulong rip)
+    {
+        Materialize(_state);
+        _il.Emit(OpCodes.Ldc_I8, (long)rip);
+        _il.Emit(OpCodes.Stloc, _exitRip);
+        _il.Emit(OpCodes.Br, _commonExit);
+    }
+
+    /// <summary>Leaves compiled code at the address on the stack.</summary>
+    private void ExitToStack()
+    {
+        _il.Emit(OpCodes.Stloc, _exitRip);
+        Materialize(_state);
+        _il.Emit(OpCodes.Br, _commonExit);
+    }
+
+    /// <summary>Continues at <paramref name="target"/>: a branch inside the region, or an exit.</summary>
+    private void Edge(int from, ulong target)
+    {
+        if (!_index.TryGetValue(target, out int to))
+        {
+            ExitTo(target);
+            return;
+        }
+
+        BlockInfo t = _blocks[to];
+        if (t.LiveIn != 0)
+        {
+            MaterializeHere();
+        }
+
+        // The region may have been invalidated by a store (self-modifying code) or, on a backward edge,
+        // something may be waiting for this CPU.
+        FState atEdge = _state;
+        Label leave = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Volatile);
+        _il.Emit(OpCodes.Ldfld, Field(typeof(JitRegion), nameof(JitRegion.Valid)));
+        _il.Emit(OpCodes.Brfalse, leave);
+        if (to <= from)
+        {
+            _il.Emit(OpCodes.Ldarg_1);
+            _il.Emit(OpCodes.Call, Method(typeof(Cpu), nameof(Cpu.MustLeave)));
+            _il.Emit(OpCodes.Brtrue, leave);
+            _il.Emit(OpCodes.Ldarg_1);
+            _il.Emit(OpCodes.Dup);
+            _il.Emit(OpCodes.Ldfld, Field(typeof(Cpu), nameof(Cpu.BlocksExecuted)));
+            _il.Emit(OpCodes.Ldc_I8, 1L);
+            _il.Emit(OpCodes.Add);
+            _il.Emit(OpCodes.Stfld, Field(typeof(Cpu), nameof(Cpu.BlocksExecuted)));
+        }
+
+        _il.Emit(OpCodes.Br, t.Label);
+        _cold.Add(() =>
+        {
+            _il.MarkLabel(leave);
+            FState saved = _state;
+            _state = atEdge;
+            ExitTo(target);
+            _state = saved;
+        });
+    }
+}

@@ -1,0 +1,526 @@
+using System;
+using System.Collections.Generic;
+using System.Reflection;
+using System.Reflection.Emit;
+using System.Runtime.CompilerServices;
+using Iced.Intel;
+using Label = System.Reflection.Emit.Label;
+using X64Emu.Cpu.Decode;
+using X64Emu.Cpu.Interp;
+
+namespace X64Emu.Cpu.Jit;
+
+/// <summary>
+/// Compiles a region (a hot block and the decoded blocks it reaches by direct jumps) to one
+/// <see cref="DynamicMethod"/> that the .NET JIT turns into host code.
+/// </summary>
+/// <remarks>
+/// <para>Guest registers live in IL locals: loaded at entry, stored back at every exit. Arithmetic
+/// flags are kept as compile-time knowledge of which instruction set them plus its operands in
+/// locals, written to the CPU's lazy-flag fields only where something outside the compiled code can
+/// see them (an exit, a fault, an interpreter handler), and not computed at all where a backward
+/// liveness pass shows that a later instruction overwrites them first.</para>
+/// <para>Every memory access is the TLB hit path inline; a miss, a page-crossing access or a fault
+/// runs the instruction's interpreter handler instead (the slow path), so faults, code-page writes
+/// and split accesses behave exactly as interpreted. Instructions not compiled inline always call
+/// their interpreter handler. Each edge between blocks checks that the region is still valid, and
+/// each backward edge also leaves for pending interrupts and TLB shootdowns.</para>
+/// </remarks>
+internal sealed unsafe partial class RegionCompiler
+{
+    /// <summary>Most blocks and guest instructions in one region (keeps methods within the .NET JIT's optimising limits).</summary>
+    private const int MaxBlocks = 24;
+    private const int MaxInsns = 320;
+
+    /// <summary>The six arithmetic flags as Iced's <see cref="RflagsBits"/>.</summary>
+    private const int AllFlags = (int)(RflagsBits.OF | RflagsBits.SF | RflagsBits.ZF | RflagsBits.AF | RflagsBits.CF | RflagsBits.PF);
+
+    private readonly JitRegion _region;
+    private readonly BlockInfo[] _blocks;
+    private readonly Dictionary<ulong, int> _index = new();
+    private readonly ILGenerator _il;
+    private readonly DynamicMethod _method;
+    private readonly InstructionInfoFactory _infos = new();
+    private readonly List<Action> _cold = new();
+
+    // Register state: which of RAX..R15 the region uses and writes (slots 16+ are helper slots).
+    private readonly LocalBuilder?[] _reg = new LocalBuilder?[16];
+    private int _usedRegs;
+    private int _writtenRegs;
+    private LocalBuilder? _fsBase;
+    private LocalBuilder? _gsBase;
+
+    // Locals.
+    private readonly LocalBuilder _gpr;
+    private readonly LocalBuilder _tlbRead;
+    private readonly LocalBuilder _tlbWrite;
+    private readonly LocalBuilder _ea;
+    private readonly LocalBuilder _entry;
+    private readonly LocalBuilder _host;
+    private readonly LocalBuilder _t0;
+    private readonly LocalBuilder _t1;
+    private readonly LocalBuilder _t2;
+    private readonly LocalBuilder _result;
+    private readonly LocalBuilder _exitRip;
+    private readonly Label _commonExit;
+
+    private RegionCompiler(JitRegion region, BlockInfo[] blocks)
+    {
+        _region = region;
+        _blocks = blocks;
+        for (int i = 0; i < blocks.Length; i++)
+        {
+            _index[blocks[i].Block.Start] = i;
+        }
+
+        _method = new DynamicMethod($"x64emu_0x{region.Entry.Start:x}", typeof(int), new[] { typeof(JitRegion), typeof(Cpu) },
+            typeof(RegionCompiler).Module, skipVisibility: true);
+        _il = _method.GetILGenerator(4096);
+        _gpr = _il.DeclareLocal(typeof(ulong).MakeByRefType());
+        _tlbRead = _il.DeclareLocal(typeof(nint));
+        _tlbWrite = _il.DeclareLocal(typeof(nint));
+        _ea = _il.DeclareLocal(typeof(ulong));
+        _entry = _il.DeclareLocal(typeof(nint));
+        _host = _il.DeclareLocal(typeof(nint));
+        _t0 = _il.DeclareLocal(typeof(ulong));
+        _t1 = _il.DeclareLocal(typeof(ulong));
+        _t2 = _il.DeclareLocal(typeof(ulong));
+        _result = _il.DeclareLocal(typeof(int));
+        _exitRip = _il.DeclareLocal(typeof(ulong));
+        _fd = _il.DeclareLocal(typeof(ulong));
+        _fs = _il.DeclareLocal(typeof(ulong));
+        _fr = _il.DeclareLocal(typeof(ulong));
+        _fcf = _il.DeclareLocal(typeof(ulong));
+        _commonExit = _il.DefineLabel();
+    }
+
+    /// <summary>A member block, its instructions re-decoded from the block's bytes, and analysis results.</summary>
+    private sealed class BlockInfo
+    {
+        public required Block Block;
+        public required Instruction[] Ins;
+
+        /// <summary>Index of the block's first instruction in the region's pinned <see cref="Insn"/> copy.</summary>
+        public int InsnBase;
+
+        public Label Label;
+
+        /// <summary>Flags live after each instruction, and at block entry.</summary>
+        public int[] LiveAfter = Array.Empty<int>();
+        public int LiveIn;
+
+        /// <summary>True when the last instruction is not a branch (length limit): the block falls through to End.</summary>
+        public bool FallsThrough;
+    }
+
+    public static JitRegion? Compile(JitEngine engine, Block entry)
+    {
+        List<BlockInfo> infos = Collect(engine.Blocks, entry);
+        if (infos.Count == 0)
+        {
+            return null;
+        }
+
+        int total = 0;
+        foreach (BlockInfo bi in infos)
+        {
+            bi.InsnBase = total;
+            total += bi.Block.Count;
+        }
+
+        Insn[] pinned = GC.AllocateArray<Insn>(total, pinned: true);
+        Block[] members = new Block[infos.Count];
+        for (int i = 0; i < infos.Count; i++)
+        {
+            members[i] = infos[i].Block;
+            Array.Copy(infos[i].Block.Insns, 0, pinned, infos[i].InsnBase, infos[i].Block.Count);
+        }
+
+        JitRegion region = new(entry, members, pinned);
+        RegionCompiler c = new(region, infos.ToArray());
+        c.Analyze();
+        c.Emit();
+        region.Code = (JitCode)c._method.CreateDelegate(typeof(JitCode), region);
+        return region;
+    }
+
+    // ------------------------------------------------------------------ region formation
+
+    /// <summary>The entry block and the decoded blocks reachable from it by direct jumps, breadth first, within the limits.</summary>
+    private static List<BlockInfo> Collect(BlockCache cache, Block entry)
+    {
+        List<BlockInfo> result = new();
+        HashSet<ulong> seen = new();
+        Queue<Block> work = new();
+        work.Enqueue(entry);
+        seen.Add(entry.Start);
+        int insns = 0;
+        while (work.Count > 0 && result.Count < MaxBlocks)
+        {
+            Block b = work.Dequeue();
+            Instruction[]? ins = Redecode(b);
+            if (ins == null)
+            {
+                if (result.Count == 0)
+                {
+                    return result;
+                }
+
+                continue;
+            }
+
+            if (insns + ins.Length > MaxInsns && result.Count > 0)
+            {
+                continue;
+            }
+
+            insns += ins.Length;
+            BlockInfo bi = new() { Block = b, Ins = ins };
+            Instruction last = ins[^1];
+            bi.FallsThrough = last.FlowControl == Iced.Intel.FlowControl.Next;
+            result.Add(bi);
+
+            foreach (ulong target in Successors(bi))
+            {
+                if (seen.Add(target) && cache.TryGet(target) is Block next)
+                {
+                    work.Enqueue(next);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Targets of a block's direct edges that a region may follow.</summary>
+    private static IEnumerable<ulong> Successors(BlockInfo bi)
+    {
+        Instruction last = bi.Ins[^1];
+        if (bi.FallsThrough)
+        {
+            yield return bi.Block.End;
+        }
+        else if (IsInlineJcc(last))
+        {
+            yield return last.NearBranchTarget;
+            yield return last.NextIP;
+        }
+        else if (IsDirectJmp(last))
+        {
+            yield return last.NearBranchTarget;
+        }
+    }
+
+    /// <summary>
+    /// Decodes the block's captured bytes again into Iced instructions; null unless they match the
+    /// interpreter's decoding one to one (then the block is left to the interpreter).
+    /// </summary>
+    private static Instruction[]? Redecode(Block b)
+    {
+        if (b.Code.Length == 0 || b.Code.Length != (int)(b.End - b.Start))
+        {
+            return null;
+        }
+
+        Decoder d = Decoder.Create(64, new ByteArrayCodeReader(b.Code), b.Start, DecoderOptions.None);
+        List<Instruction> list = new();
+        ulong ip = b.Start;
+        while (ip < b.End)
+        {
+            d.Decode(out Instruction ins);
+            if (ins.IsInvalid || list.Count >= b.Count)
+            {
+                return null;
+            }
+
+            ref Insn decoded = ref b.Insns[list.Count];
+            if (decoded.Next != ins.NextIP || decoded.Len != ins.Length)
+            {
+                return null;
+            }
+
+            list.Add(ins);
+            ip = ins.NextIP;
+        }
+
+        // The interpreter's block has one more entry when it ends in its fall-through pseudo-instruction.
+        int expected = list.Count + (list.Count > 0 && list[^1].FlowControl == Iced.Intel.FlowControl.Next ? 1 : 0);
+        return list.Count == 0 || ip != b.End || expected != b.Count ? null : list.ToArray();
+    }
+
+    private static bool IsInlineJcc(in Instruction ins) =>
+        ins.FlowControl == Iced.Intel.FlowControl.ConditionalBranch && ins.ConditionCode != ConditionCode.None
+        && ins.Op0Kind == OpKind.NearBranch64 && ins.Mnemonic != Mnemonic.Loop && ins.Mnemonic != Mnemonic.Loope
+        && ins.Mnemonic != Mnemonic.Loopne && ins.Mnemonic != Mnemonic.Jrcxz && ins.Mnemonic != Mnemonic.Jecxz;
+
+    private static bool IsDirectJmp(in Instruction ins) =>
+        ins.FlowControl == Iced.Intel.FlowControl.UnconditionalBranch && ins.Op0Kind == OpKind.NearBranch64;
+
+    // ------------------------------------------------------------------ analysis
+
+    /// <summary>Register use, and flag liveness by a backward pass over the region to a fixed point.</summary>
+    private void Analyze()
+    {
+        foreach (BlockInfo bi in _blocks)
+        {
+            bi.LiveAfter = new int[bi.Ins.Length];
+            bi.LiveIn = AllFlags;
+            foreach (Instruction ins in bi.Ins)
+            {
+                InstructionInfo info = _infos.GetInfo(ins);
+                foreach (UsedRegister u in info.GetUsedRegisters())
+                {
+                    int slot = Slot(u.Register);
+                    if (slot < 0)
+                    {
+                        continue;
+                    }
+
+                    _usedRegs |= 1 << slot;
+                    if (u.Access != OpAccess.Read && u.Access != OpAccess.CondRead && u.Access != OpAccess.NoMemAccess)
+                    {
+                        _writtenRegs |= 1 << slot;
+                    }
+                }
+
+                if (ins.MemorySegment == Register.FS && HasMemory(ins))
+                {
+                    _fsBase ??= _il.DeclareLocal(typeof(ulong));
+                }
+                else if (ins.MemorySegment == Register.GS && HasMemory(ins))
+                {
+                    _gsBase ??= _il.DeclareLocal(typeof(ulong));
+                }
+            }
+        }
+
+        for (int slot = 0; slot < 16; slot++)
+        {
+            if ((_usedRegs & (1 << slot)) != 0)
+            {
+                _reg[slot] = _il.DeclareLocal(typeof(ulong));
+            }
+        }
+
+        bool changed = true;
+        while (changed)
+        {
+            changed = false;
+            foreach (BlockInfo bi in _blocks)
+            {
+                int live = LiveAtEnd(bi);
+                for (int k = bi.Ins.Length - 1; k >= 0; k--)
+                {
+                    ref readonly Instruction ins = ref bi.Ins[k];
+                    bi.LiveAfter[k] = live;
+                    if (k == bi.Ins.Length - 1 && !bi.FallsThrough)
+                    {
+                        // The terminator: an inline Jcc reads its condition; anything else leaves the region.
+                        live = IsInlineJcc(ins) ? live | ((int)ins.RflagsRead & AllFlags)
+                            : IsDirectJmp(ins) ? live : AllFlags;
+                        continue;
+                    }
+
+                    live = MayLeave(bi, k) ? AllFlags : (live & ~((int)ins.RflagsModified & AllFlags)) | ((int)ins.RflagsRead & AllFlags);
+                }
+
+                if (live != bi.LiveIn)
+                {
+                    bi.LiveIn = live;
+                    changed = true;
+                }
+            }
+        }
+    }
+
+    /// <summary>Flags live at the end of a block: those its in-region successors read, all of them for an exit.</summary>
+    private int LiveAtEnd(BlockInfo bi)
+    {
+        Instruction last = bi.Ins[^1];
+        if (bi.FallsThrough)
+        {
+            return LiveInOf(bi.Block.End);
+        }
+
+        if (IsInlineJcc(last))
+        {
+            return LiveInOf(last.NearBranchTarget) | LiveInOf(last.NextIP);
+        }
+
+        return IsDirectJmp(last) ? LiveInOf(last.NearBranchTarget) : AllFlags;
+    }
+
+    private int LiveInOf(ulong rip) => _index.TryGetValue(rip, out int i) ? _blocks[i].LiveIn : AllFlags;
+
+    /// <summary>
+    /// True when the instruction may leave compiled code (it touches memory, so its slow path runs the
+    /// interpreter; or it always runs its handler): everything the CPU state holds is visible there.
+    /// </summary>
+    private bool MayLeave(BlockInfo bi, int k)
+    {
+        ref readonly Instruction ins = ref bi.Ins[k];
+        return HasMemory(ins) || !IsInlineCandidate(bi, k);
+    }
+
+    private static bool HasMemory(in Instruction ins)
+    {
+        for (int n = 0; n < ins.OpCount; n++)
+        {
+            if (ins.GetOpKind(n) == OpKind.Memory)
+            {
+                return ins.Mnemonic != Mnemonic.Lea && ins.Mnemonic != Mnemonic.Nop;
+            }
+        }
+
+        // Implicit stack accesses.
+        return ins.Mnemonic is Mnemonic.Push or Mnemonic.Pop or Mnemonic.Call or Mnemonic.Ret or Mnemonic.Leave;
+    }
+
+    /// <summary>GPR slot 0..15 of a general-purpose register of any width, or -1.</summary>
+    private static int Slot(Register r)
+    {
+        if (r == Register.None || !r.IsGPR())
+        {
+            return -1;
+        }
+
+        Register full = r.GetFullRegister();
+        return full >= Register.RAX && full <= Register.R15 ? full - Register.RAX : -1;
+    }
+
+    // ------------------------------------------------------------------ emission driver
+
+    private void Emit()
+    {
+        foreach (BlockInfo bi in _blocks)
+        {
+            bi.Label = _il.DefineLabel();
+        }
+
+        // Prologue: registers into locals, TLB bases.
+        _il.Emit(OpCodes.Ldarg_1);
+        _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), nameof(JitRuntime.GprBase)));
+        _il.Emit(OpCodes.Stloc, _gpr);
+        _il.Emit(OpCodes.Ldarg_1);
+        _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), nameof(JitRuntime.ReadTlb)));
+        _il.Emit(OpCodes.Stloc, _tlbRead);
+        _il.Emit(OpCodes.Ldarg_1);
+        _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), nameof(JitRuntime.WriteTlb)));
+        _il.Emit(OpCodes.Stloc, _tlbWrite);
+        LoadRegs(_usedRegs);
+        if (_fsBase != null)
+        {
+            LoadSlot(Reg.FsBase, _fsBase);
+        }
+
+        if (_gsBase != null)
+        {
+            LoadSlot(Reg.GsBase, _gsBase);
+        }
+
+        for (int i = 0; i < _blocks.Length; i++)
+        {
+            EmitBlock(i);
+        }
+
+        foreach (Action cold in _cold)
+        {
+            cold();
+        }
+
+        // Common exit: registers back, RIP, BlockEnd.
+        _il.MarkLabel(_commonExit);
+        StoreRegs(_writtenRegs);
+        _il.Emit(OpCodes.Ldarg_1);
+        _il.Emit(OpCodes.Ldflda, Field(typeof(Cpu), nameof(Cpu.R)));
+        _il.Emit(OpCodes.Ldloc, _exitRip);
+        _il.Emit(OpCodes.Stfld, Field(typeof(RegisterFile), nameof(RegisterFile.Rip)));
+        _il.Emit(OpCodes.Ldc_I4, (int)ExitReason.BlockEnd);
+        _il.Emit(OpCodes.Ret);
+    }
+
+    private void EmitBlock(int index)
+    {
+        BlockInfo bi = _blocks[index];
+        _il.MarkLabel(bi.Label);
+        _state = bi.LiveIn != 0 ? FState.InCpu : FState.Dead;
+        int last = bi.Ins.Length - 1;
+        for (int k = 0; k <= last; k++)
+        {
+            if (k == last && !bi.FallsThrough)
+            {
+                EmitTerminator(index, bi, k);
+                return;
+            }
+
+            EmitInstruction(bi, k);
+        }
+
+        Edge(index, bi.Block.End);
+    }
+
+    private void EmitInstruction(BlockInfo bi, int k)
+    {
+        if (IsInlineCandidate(bi, k) && TryEmitInline(bi, k))
+        {
+            _region.InlineInsns++;
+            return;
+        }
+
+        _region.FallbackInsns++;
+        EmitFallback(bi, k);
+    }
+
+    /// <summary>
+    /// An instruction the compiler can do inline in some form (the emitter may still decline it, e.g.
+    /// when its flags are needed and it has no cheap way to keep them).
+    /// </summary>
+    private bool IsInlineCandidate(BlockInfo bi, int k)
+    {
+        ref readonly Instruction ins = ref bi.Ins[k];
+        if ((bi.Block.Insns[k].Flags & InsnFlags.Untranslated) != 0 || ins.HasLockPrefix || ins.HasRepPrefix || ins.HasRepnePrefix)
+        {
+            return false;
+        }
+
+        if (HasMemory(ins) && ins.Mnemonic != Mnemonic.Push && ins.Mnemonic != Mnemonic.Pop
+            && ins.Mnemonic != Mnemonic.Call && ins.Mnemonic != Mnemonic.Ret && !SimpleMemory(ins))
+        {
+            return false;
+        }
+
+        return Inline.Contains(ins.Mnemonic);
+    }
+
+    /// <summary>A memory operand the compiler addresses: 64-bit base/index (or RIP-relative), default segment or FS/GS.</summary>
+    private static bool SimpleMemory(in Instruction ins)
+    {
+        if (ins.IsIPRelativeMemoryOperand)
+        {
+            return ins.MemoryBase == Register.RIP;
+        }
+
+        if (ins.MemoryBase != Register.None && (!ins.MemoryBase.IsGPR64()))
+        {
+            return false;
+        }
+
+        if (ins.MemoryIndex != Register.None && !ins.MemoryIndex.IsGPR64())
+        {
+            return false;
+        }
+
+        int size = ins.MemorySize.GetSize();
+        return size is 1 or 2 or 4 or 8;
+    }
+
+    // ------------------------------------------------------------------ reflection helpers
+
+    private static MethodInfo Method(Type t, string name) =>
+        t.GetMethod(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance)
+        ?? throw new MissingMethodException(t.Name, name);
+
+    private static FieldInfo Field(Type t, string name) =>
+        t.GetField(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance)
+        ?? throw new MissingFieldException(t.Name, name);
+}
