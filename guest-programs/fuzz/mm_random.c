@@ -7,6 +7,7 @@
 // and madvise ranges stay inside one VMA: those are where X64Emu's atomic calls deliberately differ from
 // Linux's partial updates (README); mm_random_holes.c covers them under --linux-quirks.
 // x64emu-args: 1 150 40
+// x64emu-eager-args: 1 8 40
 // x64emu-emu-args: --wx=off
 #define _GNU_SOURCE
 #include <errno.h>

@@ -24,13 +24,27 @@ public sealed unsafe partial class Cpu
 
     public Cpu(Mmu mmu, BlockCache blocks)
     {
-        Mmu = mmu;
+        _mmu = mmu;
         Blocks = blocks;
+        SetTlbBases();
         R.Mxcsr = 0x1F80;
         InitFpu();
     }
 
-    public Mmu Mmu { get; private set; }
+    private Mmu _mmu;
+
+    public Mmu Mmu => _mmu;
+
+    /// <summary>The MMU's read and write TLB arrays, for compiled code (which loads them with no call).</summary>
+    internal nint ReadTlbBase;
+
+    internal nint WriteTlbBase;
+
+    private void SetTlbBases()
+    {
+        ReadTlbBase = (nint)_mmu.Tlb.Read;
+        WriteTlbBase = (nint)_mmu.Tlb.Write;
+    }
 
     public BlockCache Blocks { get; private set; }
 
@@ -40,8 +54,9 @@ public sealed unsafe partial class Cpu
     /// <summary>Which address space's code this CPU runs (execve replaces both).</summary>
     public void SwitchTo(Mmu mmu, BlockCache blocks)
     {
-        Mmu = mmu;
+        _mmu = mmu;
         Blocks = blocks;
+        SetTlbBases();
         Array.Clear(_jumpCache);
     }
 
@@ -80,10 +95,6 @@ public sealed unsafe partial class Cpu
         R.Rip = i.Rip;
         return (int)reason;
     }
-
-    /// <summary>True when compiled code must leave at its next backward edge: an interrupt or a TLB shootdown is pending.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal bool MustLeave() => Volatile.Read(ref _interrupt) != 0 || Mmu.FlushPending;
 
     /// <summary>Asks the CPU (from any thread) to return <see cref="ExitReason.Interrupted"/> at the next block boundary.</summary>
     public void RequestInterrupt() => Volatile.Write(ref _interrupt, 1);

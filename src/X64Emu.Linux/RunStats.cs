@@ -14,6 +14,11 @@ public sealed class RunStats
     public long BlocksExecuted;
     public long BlocksDecoded;
     public long BlocksInvalidated;
+    public long JitRegions;
+    public long JitFailed;
+    public long JitInline;
+    public long JitFallback;
+    public long JitTicks;
     public long MinorFaults;
     public long MajorFaults;
     public long PeakRssPages;
@@ -57,6 +62,14 @@ public sealed class RunStats
 
             BlocksDecoded += blocks.Decoded;
             BlocksInvalidated += blocks.Invalidated;
+            if (blocks.Jit is X64Emu.Cpu.Jit.JitEngine jit)
+            {
+                JitRegions += Interlocked.Read(ref jit.Compiled);
+                JitFailed += Interlocked.Read(ref jit.Failed);
+                JitInline += Interlocked.Read(ref jit.InlineInsns);
+                JitFallback += Interlocked.Read(ref jit.FallbackInsns);
+                JitTicks += Interlocked.Read(ref jit.CompileTicks);
+            }
         }
     }
 
@@ -75,6 +88,8 @@ public sealed class RunStats
         w.WriteLine($"    SIGSEGV           {f.SegvMapErr} maperr, {f.SegvAccErr} accerr, {f.SegvPkuErr} pkuerr; SIGBUS {f.SigBus}; OOM {f.Oom}");
         w.WriteLine($"  TLB                 {TlbHits} hits, {TlbMisses} misses ({HugeTlbHits} huge-entry hits), {PageWalks} page walks");
         w.WriteLine($"  blocks              {BlocksExecuted} executed, {BlocksDecoded} decoded, {BlocksInvalidated} invalidated");
+        long jitMs = JitTicks * 1000 / System.Diagnostics.Stopwatch.Frequency;
+        w.WriteLine($"  jit                 {JitRegions} regions compiled in {jitMs} ms ({JitInline} instructions inline, {JitFallback} through handlers), {JitFailed} failed");
         w.WriteLine($"  peak RSS            {PeakRssPages * 4} kB");
     }
 }

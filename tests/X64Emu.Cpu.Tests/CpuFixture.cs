@@ -11,13 +11,14 @@ public sealed class CpuFixture : IDisposable
     public const ulong DataVa = 0x600000;
     public const ulong StackTop = 0x7ff000;
 
-    public CpuFixture(byte[] code)
+    public CpuFixture(byte[] code, X64Emu.Cpu.Jit.JitMode jit = X64Emu.Cpu.Jit.JitMode.Off)
     {
         Machine = new MemorySystem(64UL << 20);
         Space = new AddressSpace(Machine);
         Mmu = new Mmu(Space);
         AddressSpace.CurrentMmu = Mmu;
         Blocks = new BlockCache(Space);
+        Blocks.SetJit(jit);
         Cpu = new Cpu(Mmu, Blocks);
         Check(Space.Map(CodeVa, 0x1000, Prot.Read | Prot.Write, MapFlags.Fixed, null, 0, out _));
         if (!Space.WriteUser(CodeVa, code))

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using X64Emu.Cpu.Jit;
 using X64Emu.Cpu.Tests.Oracle;
 using Xunit;
 
@@ -38,11 +39,18 @@ public class NativeOracleTests
 
     [Theory]
     [MemberData(nameof(CaseNames))]
-    public void Instruction_SeededRandomInputs_MatchesHostCpu(string name)
+    public void Instruction_SeededRandomInputs_MatchesHostCpu(string name) => RunCase(name, JitMode.Off);
+
+    /// <summary>The same cases through the compiled tier: every block is compiled before it runs.</summary>
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void Instruction_Compiled_MatchesHostCpu(string name) => RunCase(name, JitMode.Eager);
+
+    private void RunCase(string name, JitMode jit)
     {
         OracleCase c = OracleCases.All[name];
         using HostCpu host = new(c.Code);
-        using EmuRunner emu = new(c.Code);
+        using EmuRunner emu = new(c.Code, jit);
         Random rng = new(StableSeed(name));
         List<string> failures = new();
         int ran = 0;

@@ -14,6 +14,8 @@ namespace X64Emu.GuestTests;
 ///   // x64emu-skip: REASON       not run yet, reported as skipped with the reason
 ///   // x64emu-stderr             compare stderr too
 ///   // x64emu-emu-args: --x y      options for the emulator only
+///   // x64emu-eager-args: a b      arguments for both runs in the --jit=eager variant (which compiles every
+///                                block of every forked child: long fork-heavy runs get a shorter workload)
 ///   // x64emu-hugepages: 2M=N     the emulator gets --hugepages 2M=N (or 1G=N); Linux's side runs with the
 ///                                host's pool of that size set to N (as root; skipped otherwise) and restored after
 /// </summary>
@@ -26,6 +28,9 @@ public sealed class GuestProgram
     public required string Source { get; init; }
 
     public List<string> Args { get; } = new();
+
+    /// <summary>Arguments replacing <see cref="Args"/> in the --jit=eager runs, if any.</summary>
+    public List<string>? EagerArgs { get; private set; }
 
     public List<Regex> Masks { get; } = new();
 
@@ -142,6 +147,9 @@ public sealed class GuestProgram
                     break;
                 case "stderr":
                     CompareStderr = true;
+                    break;
+                case "eager-args":
+                    EagerArgs = new List<string>(SplitArgs(value));
                     break;
                 case "emu-args":
                     EmuArgs.AddRange(SplitArgs(value));

@@ -24,6 +24,9 @@ public sealed class JitEngine
     private static Thread? s_worker;
     private static int s_reportedFailure;
 
+    /// <summary>X64EMU_JIT_LOG=1: one stderr line per compiled region (entry, size, instructions left to handlers).</summary>
+    internal static readonly bool Log = Environment.GetEnvironmentVariable("X64EMU_JIT_LOG") == "1";
+
     public JitEngine(BlockCache blocks, JitMode mode, int threshold = DefaultThreshold)
     {
         Blocks = blocks;
@@ -87,6 +90,11 @@ public sealed class JitEngine
             if (!Blocks.Publish(region))
             {
                 return false; // a member was invalidated meanwhile; it will be decoded and compiled again
+            }
+
+            if (Log)
+            {
+                Console.Error.WriteLine($"x64emu-jit: 0x{b.Start:x}: {region.Blocks.Length} blocks, {region.InlineInsns} inline, {region.FallbackInsns} handlers: {string.Join("; ", region.FallbackLog!)}");
             }
 
             Interlocked.Increment(ref Compiled);

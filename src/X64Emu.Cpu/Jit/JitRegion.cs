@@ -45,5 +45,8 @@ public sealed class JitRegion
 
     public int FallbackInsns;
 
+    /// <summary>With X64EMU_JIT_LOG=1: the instructions that run through their handlers, for finding what to compile next.</summary>
+    internal System.Collections.Generic.List<string>? FallbackLog;
+
     public void Invalidate() => Valid = false;
 }

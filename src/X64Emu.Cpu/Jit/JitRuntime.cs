@@ -8,13 +8,6 @@ namespace X64Emu.Cpu.Jit;
 /// <summary>Helpers that compiled code calls: register-file access and flag materialisation that mirrors the interpreter.</summary>
 internal static unsafe class JitRuntime
 {
-    /// <summary>The first GPR slot, for loading and storing registers by offset.</summary>
-    public static ref ulong GprBase(Cpu c) => ref c.R.Gpr[0];
-
-    public static unsafe nint ReadTlb(Cpu c) => (nint)c.Mmu.Tlb.Read;
-
-    public static unsafe nint WriteTlb(Cpu c) => (nint)c.Mmu.Tlb.Write;
-
     /// <summary>Sets the flags a SHL/SHR/SAR by a non-zero count leaves (the interpreter's own computation).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void ShiftFlags(Cpu c, int op, int sizeIndex, ulong d, int count)

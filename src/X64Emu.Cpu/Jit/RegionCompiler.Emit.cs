@@ -703,9 +703,17 @@ internal sealed unsafe partial class RegionCompiler
         _il.Emit(OpCodes.Brfalse, leave);
         if (to <= from)
         {
+            // Cpu.MustLeave, inline: an interrupt request, or a shootdown not yet acknowledged.
             _il.Emit(OpCodes.Ldarg_1);
-            _il.Emit(OpCodes.Call, Method(typeof(Cpu), nameof(Cpu.MustLeave)));
+            _il.Emit(OpCodes.Volatile);
+            _il.Emit(OpCodes.Ldfld, Field(typeof(Cpu), "_interrupt"));
             _il.Emit(OpCodes.Brtrue, leave);
+            _il.Emit(OpCodes.Ldloc, _mmu);
+            _il.Emit(OpCodes.Volatile);
+            _il.Emit(OpCodes.Ldfld, Field(typeof(X64Emu.Memory.Mmu), "_flushRequest"));
+            _il.Emit(OpCodes.Ldloc, _mmu);
+            _il.Emit(OpCodes.Ldfld, Field(typeof(X64Emu.Memory.Mmu), "_flushAck"));
+            _il.Emit(OpCodes.Bne_Un, leave);
             _il.Emit(OpCodes.Ldarg_1);
             _il.Emit(OpCodes.Dup);
             _il.Emit(OpCodes.Ldfld, Field(typeof(Cpu), nameof(Cpu.BlocksExecuted)));

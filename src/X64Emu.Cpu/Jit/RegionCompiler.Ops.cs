@@ -254,7 +254,7 @@ internal sealed unsafe partial class RegionCompiler
     private bool EmitLea(BlockInfo bi, int k)
     {
         ref readonly Instruction ins = ref bi.Ins[k];
-        if (!IsGpr(ins, 0) || !IsMem(ins, 1) || !SimpleMemory(ins))
+        if (!IsGpr(ins, 0) || !IsMem(ins, 1) || !SimpleMemory(ins, accessed: false))
         {
             return false;
         }

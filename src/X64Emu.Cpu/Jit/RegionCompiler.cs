@@ -62,6 +62,7 @@ internal sealed unsafe partial class RegionCompiler
     private readonly LocalBuilder _t2;
     private readonly LocalBuilder _result;
     private readonly LocalBuilder _exitRip;
+    private readonly LocalBuilder _mmu;
     private readonly Label _commonExit;
 
     private RegionCompiler(JitRegion region, BlockInfo[] blocks)
@@ -87,6 +88,7 @@ internal sealed unsafe partial class RegionCompiler
         _t2 = _il.DeclareLocal(typeof(ulong));
         _result = _il.DeclareLocal(typeof(int));
         _exitRip = _il.DeclareLocal(typeof(ulong));
+        _mmu = _il.DeclareLocal(typeof(X64Emu.Memory.Mmu));
         _fd = _il.DeclareLocal(typeof(ulong));
         _fs = _il.DeclareLocal(typeof(ulong));
         _fr = _il.DeclareLocal(typeof(ulong));
@@ -137,10 +139,16 @@ internal sealed unsafe partial class RegionCompiler
         }
 
         JitRegion region = new(entry, members, pinned);
+        if (JitEngine.Log)
+        {
+            region.FallbackLog = new List<string>();
+        }
+
         RegionCompiler c = new(region, infos.ToArray());
         c.Analyze();
         c.Emit();
         region.Code = (JitCode)c._method.CreateDelegate(typeof(JitCode), region);
+        region.Code(null!); // compile to host code now, on this thread, not at the first guest entry
         return region;
     }
 
@@ -397,16 +405,29 @@ internal sealed unsafe partial class RegionCompiler
             bi.Label = _il.DefineLabel();
         }
 
-        // Prologue: registers into locals, TLB bases.
+        // A call without a CPU only makes the .NET JIT compile the method (on the compiling thread).
+        Label start = _il.DefineLabel();
         _il.Emit(OpCodes.Ldarg_1);
-        _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), nameof(JitRuntime.GprBase)));
+        _il.Emit(OpCodes.Brtrue, start);
+        _il.Emit(OpCodes.Ldc_I4_0);
+        _il.Emit(OpCodes.Ret);
+        _il.MarkLabel(start);
+
+        // Prologue: registers into locals, TLB bases, the MMU (for shootdown checks).
+        _il.Emit(OpCodes.Ldarg_1);
+        _il.Emit(OpCodes.Ldflda, Field(typeof(Cpu), nameof(Cpu.R)));
+        _il.Emit(OpCodes.Ldflda, Field(typeof(RegisterFile), nameof(RegisterFile.Gpr)));
+        _il.Emit(OpCodes.Ldflda, Field(typeof(RegisterFile), nameof(RegisterFile.Gpr)).FieldType.GetField("FixedElementField")!);
         _il.Emit(OpCodes.Stloc, _gpr);
         _il.Emit(OpCodes.Ldarg_1);
-        _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), nameof(JitRuntime.ReadTlb)));
+        _il.Emit(OpCodes.Ldfld, Field(typeof(Cpu), nameof(Cpu.ReadTlbBase)));
         _il.Emit(OpCodes.Stloc, _tlbRead);
         _il.Emit(OpCodes.Ldarg_1);
-        _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), nameof(JitRuntime.WriteTlb)));
+        _il.Emit(OpCodes.Ldfld, Field(typeof(Cpu), nameof(Cpu.WriteTlbBase)));
         _il.Emit(OpCodes.Stloc, _tlbWrite);
+        _il.Emit(OpCodes.Ldarg_1);
+        _il.Emit(OpCodes.Ldfld, Field(typeof(Cpu), "_mmu"));
+        _il.Emit(OpCodes.Stloc, _mmu);
         LoadRegs(_usedRegs);
         if (_fsBase != null)
         {
@@ -468,6 +489,7 @@ internal sealed unsafe partial class RegionCompiler
         }
 
         _region.FallbackInsns++;
+        _region.FallbackLog?.Add(bi.Ins[k].ToString());
         EmitFallback(bi, k);
     }
 
@@ -493,7 +515,7 @@ internal sealed unsafe partial class RegionCompiler
     }
 
     /// <summary>A memory operand the compiler addresses: 64-bit base/index (or RIP-relative), default segment or FS/GS.</summary>
-    private static bool SimpleMemory(in Instruction ins)
+    private static bool SimpleMemory(in Instruction ins, bool accessed = true)
     {
         if (ins.IsIPRelativeMemoryOperand)
         {
@@ -511,7 +533,7 @@ internal sealed unsafe partial class RegionCompiler
         }
 
         int size = ins.MemorySize.GetSize();
-        return size is 1 or 2 or 4 or 8;
+        return !accessed || size is 1 or 2 or 4 or 8;
     }
 
     // ------------------------------------------------------------------ reflection helpers

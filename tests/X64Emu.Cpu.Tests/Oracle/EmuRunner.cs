@@ -12,13 +12,13 @@ public sealed class EmuRunner : IDisposable
     private readonly CpuFixture _f;
     private readonly ulong _end;
 
-    public EmuRunner(byte[] insn)
+    public EmuRunner(byte[] insn, X64Emu.Cpu.Jit.JitMode jit = X64Emu.Cpu.Jit.JitMode.Off)
     {
         byte[] code = new byte[insn.Length + 2];
         insn.CopyTo(code, 0);
         code[^2] = 0x0F; // ud2
         code[^1] = 0x0B;
-        _f = new CpuFixture(code);
+        _f = new CpuFixture(code, jit);
         _end = CpuFixture.CodeVa + (ulong)insn.Length;
     }
 
