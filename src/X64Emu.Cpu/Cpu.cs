@@ -139,10 +139,10 @@ public sealed unsafe partial class Cpu
 
                 BlocksExecuted++;
                 int r;
-                JitRegion? compiled = b.Compiled;
-                if (compiled != null && compiled.Valid)
+                JitEntry? compiled = b.Compiled;
+                if (compiled != null && compiled.Region.Valid)
                 {
-                    r = compiled.Code!(this);
+                    r = compiled.Region.Code!(this, compiled.Index);
                 }
                 else
                 {
@@ -151,9 +151,9 @@ public sealed unsafe partial class Cpu
                     {
                         jit.Request(b);
                         compiled = b.Compiled;
-                        if (compiled != null && compiled.Valid)
+                        if (compiled != null && compiled.Region.Valid)
                         {
-                            r = compiled.Code!(this);
+                            r = compiled.Region.Code!(this, compiled.Index);
                             goto Ran;
                         }
                     }

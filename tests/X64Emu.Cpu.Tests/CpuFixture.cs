@@ -11,7 +11,7 @@ public sealed class CpuFixture : IDisposable
     public const ulong DataVa = 0x600000;
     public const ulong StackTop = 0x7ff000;
 
-    public CpuFixture(byte[] code, X64Emu.Cpu.Jit.JitMode jit = X64Emu.Cpu.Jit.JitMode.Off)
+    public CpuFixture(byte[] code, X64Emu.Cpu.Jit.JitMode jit = X64Emu.Cpu.Jit.JitMode.Off, bool writableCode = false)
     {
         Machine = new MemorySystem(64UL << 20);
         Space = new AddressSpace(Machine);
@@ -26,8 +26,16 @@ public sealed class CpuFixture : IDisposable
             throw new InvalidOperationException("cannot write code");
         }
 
-        Check(Space.Protect(CodeVa, 0x1000, Prot.Read));
-        Check(Space.Protect(CodeVa, 0x1000, Prot.Read | Prot.Exec)); // W^X: RW → R → RX is allowed, RW → RX is not
+        if (writableCode)
+        {
+            Space.WxEnforced = false; // self-modifying code, as a guest with --wx=off
+            Check(Space.Protect(CodeVa, 0x1000, Prot.Read | Prot.Write | Prot.Exec));
+        }
+        else
+        {
+            Check(Space.Protect(CodeVa, 0x1000, Prot.Read));
+            Check(Space.Protect(CodeVa, 0x1000, Prot.Read | Prot.Exec)); // W^X: RW → R → RX is allowed, RW → RX is not
+        }
         Check(Space.Map(DataVa, 0x2000, Prot.Read | Prot.Write, MapFlags.Fixed, null, 0, out _));
         Check(Space.Map(StackTop - 0x4000, 0x4000, Prot.Read | Prot.Write, MapFlags.Fixed, null, 0, out _));
         Cpu.R.Rip = CodeVa;

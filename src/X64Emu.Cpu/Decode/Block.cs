@@ -53,8 +53,8 @@ public sealed class Block
         }
     }
 
-    /// <summary>The compiled region entered at this block, once the JIT has produced it.</summary>
-    public volatile JitRegion? Compiled;
+    /// <summary>Compiled code that can be entered at this block (a region it belongs to), once the JIT has produced it.</summary>
+    public volatile JitEntry? Compiled;
 
     /// <summary>Regions that contain this block (guarded by the block cache's lock).</summary>
     internal List<JitRegion>? Dependents;

@@ -68,12 +68,22 @@ public sealed class BlockCache : ICodeObserver
                 }
             }
 
-            foreach (Block b in region.Blocks)
+            for (int i = 0; i < region.Blocks.Length; i++)
             {
+                Block b = region.Blocks[i];
                 (b.Dependents ??= new List<JitRegion>()).Add(region);
+
+                // Every member becomes an entry (a loop is often first entered in its middle); a member
+                // that already has valid compiled code keeps it, except the region's own entry.
+                JitEntry? old = b.Compiled;
+                if (i == 0 || old == null || !old.Region.Valid)
+                {
+                    b.Compiled = new JitEntry(region, i);
+                }
+
+                b.JitState = Block.JitDone;
             }
 
-            region.Entry.Compiled = region;
             return true;
         }
     }

@@ -76,9 +76,9 @@ public sealed class JitEngine
         long t0 = Stopwatch.GetTimestamp();
         try
         {
-            if (!b.Valid)
+            if (!b.Valid || (b.Compiled is JitEntry e && e.Region.Valid))
             {
-                return false;
+                return false; // stale, or compiled meanwhile as part of another block's region
             }
 
             JitRegion? region = RegionCompiler.Compile(this, b);
@@ -114,7 +114,7 @@ public sealed class JitEngine
         }
         finally
         {
-            b.JitState = Block.JitDone;
+            b.JitState = Block.JitDone; // compiled or given up: not queued again
             Interlocked.Add(ref CompileTicks, Stopwatch.GetTimestamp() - t0);
         }
     }

@@ -4,8 +4,22 @@ using X64Emu.Cpu.Decode;
 
 namespace X64Emu.Cpu.Jit;
 
-/// <summary>Compiled code of a region: runs from the region's entry and returns an <see cref="ExitReason"/> as int.</summary>
-public delegate int JitCode(Cpu cpu);
+/// <summary>Compiled code of a region: runs from member block <paramref name="entry"/> and returns an <see cref="ExitReason"/> as int.</summary>
+public delegate int JitCode(Cpu cpu, int entry);
+
+/// <summary>Where a block's compiled code is: a region, and the block's index in it.</summary>
+public sealed class JitEntry
+{
+    public JitEntry(JitRegion region, int index)
+    {
+        Region = region;
+        Index = index;
+    }
+
+    public JitRegion Region { get; }
+
+    public int Index { get; }
+}
 
 /// <summary>
 /// A hot region compiled to IL: one entry block and the blocks reachable from it by direct branches,

@@ -921,6 +921,24 @@ internal sealed unsafe partial class RegionCompiler
             _il.Emit(OpCodes.Add);
             PopReg(Register.RSP);
             EndMemory(site);
+
+            // Return into the region when the address is the return site of a call compiled in it.
+            foreach (BlockInfo caller in _blocks)
+            {
+                Instruction call = caller.Ins[^1];
+                if (!caller.FallsThrough && IsDirectCall(call) && _index.ContainsKey(call.NextIP))
+                {
+                    Label other = _il.DefineLabel();
+                    _il.Emit(OpCodes.Ldloc, _t1);
+                    _il.Emit(OpCodes.Ldc_I8, (long)call.NextIP);
+                    _il.Emit(OpCodes.Bne_Un, other);
+                    FState s = _state;
+                    Edge(index, call.NextIP);
+                    _state = s;
+                    _il.MarkLabel(other);
+                }
+            }
+
             _il.Emit(OpCodes.Ldloc, _t1);
             ExitToStack();
             return;

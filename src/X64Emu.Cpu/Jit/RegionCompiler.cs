@@ -74,7 +74,7 @@ internal sealed unsafe partial class RegionCompiler
             _index[blocks[i].Block.Start] = i;
         }
 
-        _method = new DynamicMethod($"x64emu_0x{region.Entry.Start:x}", typeof(int), new[] { typeof(JitRegion), typeof(Cpu) },
+        _method = new DynamicMethod($"x64emu_0x{region.Entry.Start:x}", typeof(int), new[] { typeof(JitRegion), typeof(Cpu), typeof(int) },
             typeof(RegionCompiler).Module, skipVisibility: true);
         _il = _method.GetILGenerator(4096);
         _gpr = _il.DeclareLocal(typeof(ulong).MakeByRefType());
@@ -148,7 +148,7 @@ internal sealed unsafe partial class RegionCompiler
         c.Analyze();
         c.Emit();
         region.Code = (JitCode)c._method.CreateDelegate(typeof(JitCode), region);
-        region.Code(null!); // compile to host code now, on this thread, not at the first guest entry
+        region.Code(null!, 0); // compile to host code now, on this thread, not at the first guest entry
         return region;
     }
 
@@ -217,7 +217,16 @@ internal sealed unsafe partial class RegionCompiler
         {
             yield return last.NearBranchTarget;
         }
+        else if (IsDirectCall(last))
+        {
+            // The callee, and where its RET comes back to (a RET that finds that address jumps there).
+            yield return last.NearBranchTarget;
+            yield return last.NextIP;
+        }
     }
+
+    private static bool IsDirectCall(in Instruction ins) =>
+        ins.Mnemonic == Mnemonic.Call && ins.Op0Kind == OpKind.NearBranch64;
 
     /// <summary>
     /// Decodes the block's captured bytes again into Iced instructions; null unless they match the
@@ -325,11 +334,13 @@ internal sealed unsafe partial class RegionCompiler
                     {
                         // The terminator: an inline Jcc reads its condition; anything else leaves the region.
                         live = IsInlineJcc(ins) ? live | ((int)ins.RflagsRead & AllFlags)
-                            : IsDirectJmp(ins) ? live : AllFlags;
+                            : IsDirectJmp(ins) ? live
+                            : IsDirectCall(ins) ? AllFlags // its push may fault
+                            : AllFlags;
                         continue;
                     }
 
-                    live = MayLeave(bi, k) ? AllFlags : (live & ~((int)ins.RflagsModified & AllFlags)) | ((int)ins.RflagsRead & AllFlags);
+                    live = MayLeave(bi, k) ? AllFlags : (live & ~FlagsWritten(ins)) | ((int)ins.RflagsRead & AllFlags);
                 }
 
                 if (live != bi.LiveIn)
@@ -355,7 +366,7 @@ internal sealed unsafe partial class RegionCompiler
             return LiveInOf(last.NearBranchTarget) | LiveInOf(last.NextIP);
         }
 
-        return IsDirectJmp(last) ? LiveInOf(last.NearBranchTarget) : AllFlags;
+        return IsDirectJmp(last) || IsDirectCall(last) ? LiveInOf(last.NearBranchTarget) : AllFlags;
     }
 
     private int LiveInOf(ulong rip) => _index.TryGetValue(rip, out int i) ? _blocks[i].LiveIn : AllFlags;
@@ -437,6 +448,19 @@ internal sealed unsafe partial class RegionCompiler
         if (_gsBase != null)
         {
             LoadSlot(Reg.GsBase, _gsBase);
+        }
+
+        // Enter at the member block the dispatcher found (index 0, the entry, falls through).
+        Label[] entries = new Label[_blocks.Length];
+        for (int i = 0; i < _blocks.Length; i++)
+        {
+            entries[i] = _blocks[i].Label;
+        }
+
+        if (_blocks.Length > 1)
+        {
+            _il.Emit(OpCodes.Ldarg_2);
+            _il.Emit(OpCodes.Switch, entries);
         }
 
         for (int i = 0; i < _blocks.Length; i++)
