@@ -2,14 +2,16 @@ using System;
 using BenchmarkDotNet.Attributes;
 using X64Emu.Cpu;
 using X64Emu.Cpu.Decode;
+using X64Emu.Cpu.Jit;
 using X64Emu.Memory;
 
 namespace X64Emu.Benchmarks;
 
 /// <summary>
-/// Guest integer loops run by the interpreter from decoded, linked blocks. Each invocation executes
-/// 3 × <see cref="Iterations"/> + 3 guest instructions, so the reported time is per guest instruction
-/// and 1000 / ns is the guest MIPS.
+/// Guest integer loops run by the interpreter from decoded, linked blocks, and by the compiled tier
+/// (<see cref="Tier"/> = Eager: the loop is compiled to IL before it first runs). Each invocation
+/// executes 3 × <see cref="Iterations"/> + 3 guest instructions, so the reported time is per guest
+/// instruction and 1000 / ns is the guest MIPS.
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 6, invocationCount: 1)]
@@ -24,6 +26,10 @@ public class InterpreterBenchmarks
     private const ulong DataVa = 0x600000;
     private const ulong StackTop = 0x7ff000;
 
+    /// <summary>Off: the interpreter; Eager: the JIT tier.</summary>
+    [Params(JitMode.Off, JitMode.Eager)]
+    public JitMode Tier { get; set; }
+
     private BenchMachine _m = null!;
     private X64Emu.Cpu.Cpu _cpu = null!;
 
@@ -33,6 +39,7 @@ public class InterpreterBenchmarks
         _m = new BenchMachine(64UL << 20);
         AddressSpace space = _m.Space;
         BlockCache blocks = new(space);
+        blocks.SetJit(Tier);
         _cpu = new X64Emu.Cpu.Cpu(_m.Mmu, blocks);
 
         byte[] code = new byte[0x200];
