@@ -25,6 +25,12 @@ internal sealed unsafe partial class RegionCompiler
 
         /// <summary>A SHL/SHR/SAR (Op = shift number) or IMUL (Op = <see cref="DeferredImul"/>) whose flags are computed when needed.</summary>
         Deferred,
+
+        /// <summary>
+        /// At a block entry: the lazy form is in the flag locals with its kind in <see cref="_fkind"/>
+        /// at run time (-1: the CPU's fields hold the flags). Edges between blocks set only that local.
+        /// </summary>
+        Locals,
     }
 
     private const int DeferredImul = 100;
@@ -33,6 +39,7 @@ internal sealed unsafe partial class RegionCompiler
     {
         public static readonly FState InCpu = new(FKind.InCpu, 0, 0);
         public static readonly FState Dead = new(FKind.Dead, 0, 0);
+        public static readonly FState Locals = new(FKind.Locals, 0, 0);
 
         public int LazyKind => Op & ~3;
     }
@@ -42,6 +49,7 @@ internal sealed unsafe partial class RegionCompiler
     private readonly LocalBuilder _fs;
     private readonly LocalBuilder _fr;
     private readonly LocalBuilder _fcf;
+    private readonly LocalBuilder _fkind;
 
     /// <summary>Writes <paramref name="s"/> into the CPU's lazy-flag fields (emits nothing when they already hold it).</summary>
     private void Materialize(FState s)
@@ -63,6 +71,22 @@ internal sealed unsafe partial class RegionCompiler
                 }
 
                 break;
+            case FKind.Locals:
+            {
+                // Run-time kind: nothing to do when the CPU holds the flags already.
+                Label skip = _il.DefineLabel();
+                _il.Emit(OpCodes.Ldloc, _fkind);
+                _il.Emit(OpCodes.Ldc_I4_0);
+                _il.Emit(OpCodes.Blt, skip);
+                StoreCpuField(nameof(Cpu.FlagOpKind), () => _il.Emit(OpCodes.Ldloc, _fkind));
+                StoreCpuField(nameof(Cpu.FlagDst), () => _il.Emit(OpCodes.Ldloc, _fd));
+                StoreCpuField(nameof(Cpu.FlagSrc), () => _il.Emit(OpCodes.Ldloc, _fs));
+                StoreCpuField(nameof(Cpu.FlagRes), () => _il.Emit(OpCodes.Ldloc, _fr));
+                StoreCpuField(nameof(Cpu.FlagBits), () => _il.Emit(OpCodes.Ldloc, _fcf)); // read only by INC/DEC kinds
+                _il.MarkLabel(skip);
+                break;
+            }
+
             case FKind.Deferred:
                 _il.Emit(OpCodes.Ldarg_1);
                 if (s.Op == DeferredImul)
@@ -89,11 +113,38 @@ internal sealed unsafe partial class RegionCompiler
     /// <summary>Materialises the current state in straight-line code; from here on the CPU fields hold it.</summary>
     private void MaterializeHere()
     {
-        if (_state.Kind is FKind.Lazy or FKind.Deferred)
+        if (_state.Kind is FKind.Lazy or FKind.Deferred or FKind.Locals)
         {
             Materialize(_state);
             _state = FState.InCpu;
         }
+    }
+
+    /// <summary>Puts the current state in the form a block entry expects (<see cref="FKind.Locals"/>).</summary>
+    private void ToLocals()
+    {
+        switch (_state.Kind)
+        {
+            case FKind.Lazy:
+                _il.Emit(OpCodes.Ldc_I4, _state.Op);
+                _il.Emit(OpCodes.Stloc, _fkind);
+                break;
+            case FKind.Locals:
+                return;
+            case FKind.Deferred:
+                Materialize(_state);
+                _il.Emit(OpCodes.Ldc_I4_M1);
+                _il.Emit(OpCodes.Stloc, _fkind);
+                break;
+            case FKind.InCpu:
+                _il.Emit(OpCodes.Ldc_I4_M1);
+                _il.Emit(OpCodes.Stloc, _fkind);
+                break;
+            default:
+                throw new InvalidOperationException("flags needed by a block but found dead");
+        }
+
+        _state = FState.Locals;
     }
 
     private void StoreCpuField(string name, Action value)
@@ -629,12 +680,19 @@ internal sealed unsafe partial class RegionCompiler
             }
         }
 
-        if (_state.Kind is FKind.Lazy or FKind.Deferred)
+        if (_state.Kind is FKind.Lazy or FKind.Deferred or FKind.Locals)
         {
             Materialize(_state);
         }
 
-        StoreRegs(touched);
+        // Every register the region has written goes back (through the shared spill), so that when
+        // the handler leaves compiled code (end of block, fault, syscall) the CPU holds the whole state.
+        Label resume = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldc_I4, _resumes.Count);
+        _il.Emit(OpCodes.Stloc, _resume);
+        _resumes.Add(resume);
+        _il.Emit(OpCodes.Br, _spill);
+        _il.MarkLabel(resume);
         ref Insn insn = ref _region.Insns[bi.InsnBase + k];
         delegate*<Cpu, ref Insn, int> fn = insn.Fn;
         _il.Emit(OpCodes.Ldarg_1);
@@ -648,15 +706,12 @@ internal sealed unsafe partial class RegionCompiler
         Label ok = _il.DefineLabel();
         _il.Emit(OpCodes.Ldloc, _result);
         _il.Emit(OpCodes.Brfalse, ok);
-
-        // The handler left (end of block, fault, syscall...): its registers are in the CPU already.
-        StoreRegs(_writtenRegs & ~touched);
         _il.Emit(OpCodes.Ldloc, _result);
         _il.Emit(OpCodes.Ret);
 
         _il.MarkLabel(ok);
-        LoadRegs(touched & ~0); // a handler may write any register it uses
-        _ = written;
+        LoadRegs(written);
+
     }
 
     // ------------------------------------------------------------------ edges and exits
@@ -690,7 +745,7 @@ internal sealed unsafe partial class RegionCompiler
         BlockInfo t = _blocks[to];
         if (t.LiveIn != 0)
         {
-            MaterializeHere();
+            ToLocals();
         }
 
         // The region may have been invalidated by a store (self-modifying code) or, on a backward edge,

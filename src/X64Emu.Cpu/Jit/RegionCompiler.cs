@@ -29,8 +29,8 @@ namespace X64Emu.Cpu.Jit;
 internal sealed unsafe partial class RegionCompiler
 {
     /// <summary>Most blocks and guest instructions in one region (keeps methods within the .NET JIT's optimising limits).</summary>
-    private const int MaxBlocks = 24;
-    private const int MaxInsns = 320;
+    private const int MaxBlocks = 48;
+    private const int MaxInsns = 400;
 
     /// <summary>The six arithmetic flags as Iced's <see cref="RflagsBits"/>.</summary>
     private const int AllFlags = (int)(RflagsBits.OF | RflagsBits.SF | RflagsBits.ZF | RflagsBits.AF | RflagsBits.CF | RflagsBits.PF);
@@ -64,6 +64,9 @@ internal sealed unsafe partial class RegionCompiler
     private readonly LocalBuilder _exitRip;
     private readonly LocalBuilder _mmu;
     private readonly Label _commonExit;
+    private readonly Label _spill;
+    private readonly LocalBuilder _resume;
+    private readonly List<Label> _resumes = new();
 
     private RegionCompiler(JitRegion region, BlockInfo[] blocks)
     {
@@ -93,7 +96,10 @@ internal sealed unsafe partial class RegionCompiler
         _fs = _il.DeclareLocal(typeof(ulong));
         _fr = _il.DeclareLocal(typeof(ulong));
         _fcf = _il.DeclareLocal(typeof(ulong));
+        _fkind = _il.DeclareLocal(typeof(int));
         _commonExit = _il.DefineLabel();
+        _spill = _il.DefineLabel();
+        _resume = _il.DeclareLocal(typeof(int));
     }
 
     /// <summary>A member block, its instructions re-decoded from the block's bytes, and analysis results.</summary>
@@ -440,6 +446,8 @@ internal sealed unsafe partial class RegionCompiler
         _il.Emit(OpCodes.Ldfld, Field(typeof(Cpu), "_mmu"));
         _il.Emit(OpCodes.Stloc, _mmu);
         LoadRegs(_usedRegs);
+        _il.Emit(OpCodes.Ldc_I4_M1);
+        _il.Emit(OpCodes.Stloc, _fkind); // on entry the CPU holds the flags
         if (_fsBase != null)
         {
             LoadSlot(Reg.FsBase, _fsBase);
@@ -473,6 +481,18 @@ internal sealed unsafe partial class RegionCompiler
             cold();
         }
 
+        // Shared spill for handler calls: every register the region writes goes back to the CPU, then
+        // the caller continues where its index says (one copy of the stores instead of one per call site).
+        if (_resumes.Count > 0)
+        {
+            _il.MarkLabel(_spill);
+            StoreRegs(_writtenRegs);
+            _il.Emit(OpCodes.Ldloc, _resume);
+            _il.Emit(OpCodes.Switch, _resumes.ToArray());
+            _il.Emit(OpCodes.Ldc_I4, (int)ExitReason.InvalidOpcode); // unreachable: every index has a label
+            _il.Emit(OpCodes.Ret);
+        }
+
         // Common exit: registers back, RIP, BlockEnd.
         _il.MarkLabel(_commonExit);
         StoreRegs(_writtenRegs);
@@ -488,7 +508,7 @@ internal sealed unsafe partial class RegionCompiler
     {
         BlockInfo bi = _blocks[index];
         _il.MarkLabel(bi.Label);
-        _state = bi.LiveIn != 0 ? FState.InCpu : FState.Dead;
+        _state = bi.LiveIn != 0 ? FState.Locals : FState.Dead;
         int last = bi.Ins.Length - 1;
         for (int k = 0; k <= last; k++)
         {
