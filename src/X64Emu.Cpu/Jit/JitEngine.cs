@@ -126,7 +126,7 @@ public sealed class JitEngine
             return;
         }
 
-        Thread t = new(Work) { IsBackground = true, Name = "x64emu-jit", Priority = ThreadPriority.BelowNormal };
+        Thread t = new(Work) { IsBackground = true, Name = "x64emu-jit" };
         if (Interlocked.CompareExchange(ref s_worker, t, null) == null)
         {
             t.Start();

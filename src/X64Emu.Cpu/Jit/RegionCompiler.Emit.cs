@@ -710,6 +710,21 @@ internal sealed unsafe partial class RegionCompiler
         _il.Emit(OpCodes.Ret);
 
         _il.MarkLabel(ok);
+
+        // A store to a code page (self-modifying code) invalidates the region: continue in the dispatcher,
+        // which finds the new code. Everything is in the CPU already (spilled before the call).
+        Label valid = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Volatile);
+        _il.Emit(OpCodes.Ldfld, Field(typeof(JitRegion), nameof(JitRegion.Valid)));
+        _il.Emit(OpCodes.Brtrue, valid);
+        _il.Emit(OpCodes.Ldarg_1);
+        _il.Emit(OpCodes.Ldflda, Field(typeof(Cpu), nameof(Cpu.R)));
+        _il.Emit(OpCodes.Ldc_I8, (long)ins.NextIP);
+        _il.Emit(OpCodes.Stfld, Field(typeof(RegisterFile), nameof(RegisterFile.Rip)));
+        _il.Emit(OpCodes.Ldc_I4, (int)ExitReason.BlockEnd);
+        _il.Emit(OpCodes.Ret);
+        _il.MarkLabel(valid);
         LoadRegs(written);
 
     }
@@ -748,15 +763,21 @@ internal sealed unsafe partial class RegionCompiler
             ToLocals();
         }
 
-        // The region may have been invalidated by a store (self-modifying code) or, on a backward edge,
-        // something may be waiting for this CPU.
+        // A forward edge is a plain branch. A backward edge leaves when something waits for this CPU
+        // or when another thread invalidated the region (this CPU's own stores to code pages always
+        // go through a handler, which checks right after it runs).
+        if (to > from)
+        {
+            _il.Emit(OpCodes.Br, t.Label);
+            return;
+        }
+
         FState atEdge = _state;
         Label leave = _il.DefineLabel();
         _il.Emit(OpCodes.Ldarg_0);
         _il.Emit(OpCodes.Volatile);
         _il.Emit(OpCodes.Ldfld, Field(typeof(JitRegion), nameof(JitRegion.Valid)));
         _il.Emit(OpCodes.Brfalse, leave);
-        if (to <= from)
         {
             // Cpu.MustLeave, inline: an interrupt request, or a shootdown not yet acknowledged.
             _il.Emit(OpCodes.Ldarg_1);
