@@ -391,9 +391,18 @@ internal sealed unsafe partial class RegionCompiler
 
     // ------------------------------------------------------------------ registers
 
+    /// <summary>Pushes a reference to the first GPR slot (computed where needed: no long-lived local).</summary>
+    private void PushGprBase()
+    {
+        _il.Emit(OpCodes.Ldarg_1);
+        _il.Emit(OpCodes.Ldflda, Field(typeof(Cpu), nameof(Cpu.R)));
+        _il.Emit(OpCodes.Ldflda, Field(typeof(RegisterFile), nameof(RegisterFile.Gpr)));
+        _il.Emit(OpCodes.Ldflda, Field(typeof(RegisterFile), nameof(RegisterFile.Gpr)).FieldType.GetField("FixedElementField")!);
+    }
+
     private void LoadSlot(int slot, LocalBuilder local)
     {
-        _il.Emit(OpCodes.Ldloc, _gpr);
+        PushGprBase();
         _il.Emit(OpCodes.Ldc_I4, slot * 8);
         _il.Emit(OpCodes.Conv_I);
         _il.Emit(OpCodes.Add);
@@ -403,7 +412,7 @@ internal sealed unsafe partial class RegionCompiler
 
     private void StoreSlot(int slot, LocalBuilder local)
     {
-        _il.Emit(OpCodes.Ldloc, _gpr);
+        PushGprBase();
         _il.Emit(OpCodes.Ldc_I4, slot * 8);
         _il.Emit(OpCodes.Conv_I);
         _il.Emit(OpCodes.Add);
@@ -551,7 +560,10 @@ internal sealed unsafe partial class RegionCompiler
     /// </summary>
     private void EmitTlb(int size, bool write, Label miss)
     {
-        _il.Emit(OpCodes.Ldloc, write ? _tlbWrite : _tlbRead);
+        // The TLB base is loaded from the CPU at each access rather than kept in a local: one L1 load,
+        // and one host register more for guest registers.
+        _il.Emit(OpCodes.Ldarg_1);
+        _il.Emit(OpCodes.Ldfld, Field(typeof(Cpu), write ? nameof(Cpu.WriteTlbBase) : nameof(Cpu.ReadTlbBase)));
         _il.Emit(OpCodes.Ldloc, _ea);
         if (size > 1)
         {
@@ -784,10 +796,12 @@ internal sealed unsafe partial class RegionCompiler
             _il.Emit(OpCodes.Volatile);
             _il.Emit(OpCodes.Ldfld, Field(typeof(Cpu), "_interrupt"));
             _il.Emit(OpCodes.Brtrue, leave);
-            _il.Emit(OpCodes.Ldloc, _mmu);
+            _il.Emit(OpCodes.Ldarg_1);
+            _il.Emit(OpCodes.Ldfld, Field(typeof(Cpu), "_mmu"));
             _il.Emit(OpCodes.Volatile);
             _il.Emit(OpCodes.Ldfld, Field(typeof(X64Emu.Memory.Mmu), "_flushRequest"));
-            _il.Emit(OpCodes.Ldloc, _mmu);
+            _il.Emit(OpCodes.Ldarg_1);
+            _il.Emit(OpCodes.Ldfld, Field(typeof(Cpu), "_mmu"));
             _il.Emit(OpCodes.Ldfld, Field(typeof(X64Emu.Memory.Mmu), "_flushAck"));
             _il.Emit(OpCodes.Bne_Un, leave);
             _il.Emit(OpCodes.Ldarg_1);

@@ -13,7 +13,7 @@ internal sealed unsafe partial class RegionCompiler
     private static readonly HashSet<Mnemonic> Inline = new()
     {
         Mnemonic.Mov, Mnemonic.Movzx, Mnemonic.Movsx, Mnemonic.Movsxd, Mnemonic.Lea,
-        Mnemonic.Add, Mnemonic.Sub, Mnemonic.And, Mnemonic.Or, Mnemonic.Xor, Mnemonic.Cmp, Mnemonic.Test,
+        Mnemonic.Add, Mnemonic.Sub, Mnemonic.Adc, Mnemonic.Sbb, Mnemonic.And, Mnemonic.Or, Mnemonic.Xor, Mnemonic.Cmp, Mnemonic.Test,
         Mnemonic.Inc, Mnemonic.Dec, Mnemonic.Neg, Mnemonic.Not,
         Mnemonic.Shl, Mnemonic.Sal, Mnemonic.Shr, Mnemonic.Sar, Mnemonic.Rol, Mnemonic.Ror,
         Mnemonic.Imul, Mnemonic.Push, Mnemonic.Pop, Mnemonic.Nop, Mnemonic.Endbr64,
@@ -95,6 +95,10 @@ internal sealed unsafe partial class RegionCompiler
                 return EmitAlu(bi, k, FlagOp.Add, OpCodes.Add, true);
             case Mnemonic.Sub:
                 return EmitAlu(bi, k, FlagOp.Sub, OpCodes.Sub, true);
+            case Mnemonic.Adc:
+                return EmitAlu(bi, k, FlagOp.Adc, OpCodes.Add, true);
+            case Mnemonic.Sbb:
+                return EmitAlu(bi, k, FlagOp.Sbb, OpCodes.Sub, true);
             case Mnemonic.Cmp:
                 return EmitAlu(bi, k, FlagOp.Sub, OpCodes.Sub, false);
             case Mnemonic.And:
@@ -403,6 +407,14 @@ internal sealed unsafe partial class RegionCompiler
         }
 
         bool live = FlagsLive(bi, k);
+        bool withCarry = kind is FlagOp.Adc or FlagOp.Sbb;
+        if (withCarry)
+        {
+            // ADC/SBB: the carry in, from the flags before (computed before anything is overwritten).
+            PushCarry();
+            _il.Emit(OpCodes.Stloc, _cin);
+        }
+
         MemSite? site = m0 || m1 ? BeginMemory(bi, k, size, write: m0 && writes) : null;
         if (m0)
         {
@@ -431,6 +443,12 @@ internal sealed unsafe partial class RegionCompiler
         _il.Emit(OpCodes.Ldloc, _t0);
         _il.Emit(OpCodes.Ldloc, _t1);
         _il.Emit(op);
+        if (withCarry)
+        {
+            _il.Emit(OpCodes.Ldloc, _cin);
+            _il.Emit(op);
+        }
+
         if (kind != FlagOp.Logic)
         {
             Truncate(size);
@@ -598,9 +616,17 @@ internal sealed unsafe partial class RegionCompiler
         int bits = size * 8;
         bool live = FlagsLive(bi, k);
         int count = byCl ? -1 : ShiftCount(ins);
-        if (live && (op is 0 or 1 || byCl || m0))
+        if (live && (op is 0 or 1 || m0))
         {
-            return false; // its flags are needed and depend on the old flags or a run-time count: the handler
+            return false; // its flags are needed and depend on the old flags: the handler
+        }
+
+        // A SHL/SHR/SAR by CL whose flags are needed: a zero count keeps the old flags, so they go to the
+        // CPU first and the helper sets the new ones only for a non-zero count.
+        bool liveByCl = live && byCl;
+        if (liveByCl)
+        {
+            MaterializeHere();
         }
 
         if (count == 0)
@@ -698,7 +724,21 @@ internal sealed unsafe partial class RegionCompiler
         }
 
         _il.Emit(OpCodes.Stloc, _t2);
-        if (live)
+        if (liveByCl)
+        {
+            Label zero = _il.DefineLabel();
+            _il.Emit(OpCodes.Ldloc, _result);
+            _il.Emit(OpCodes.Brfalse, zero);
+            _il.Emit(OpCodes.Ldarg_1);
+            _il.Emit(OpCodes.Ldc_I4, op);
+            _il.Emit(OpCodes.Ldc_I4, SizeIndexOf(size));
+            _il.Emit(OpCodes.Ldloc, _t0);
+            _il.Emit(OpCodes.Ldloc, _result);
+            _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), nameof(JitRuntime.ShiftFlags)));
+            _il.MarkLabel(zero);
+            _state = FState.InCpu;
+        }
+        else if (live)
         {
             Copy(_t0, _fd);
             _il.Emit(OpCodes.Ldc_I8, (long)count);

@@ -51,9 +51,6 @@ internal sealed unsafe partial class RegionCompiler
     private LocalBuilder? _gsBase;
 
     // Locals.
-    private readonly LocalBuilder _gpr;
-    private readonly LocalBuilder _tlbRead;
-    private readonly LocalBuilder _tlbWrite;
     private readonly LocalBuilder _ea;
     private readonly LocalBuilder _entry;
     private readonly LocalBuilder _host;
@@ -61,8 +58,8 @@ internal sealed unsafe partial class RegionCompiler
     private readonly LocalBuilder _t1;
     private readonly LocalBuilder _t2;
     private readonly LocalBuilder _result;
+    private readonly LocalBuilder _cin;
     private readonly LocalBuilder _exitRip;
-    private readonly LocalBuilder _mmu;
     private readonly Label _commonExit;
     private readonly Label _spill;
     private readonly LocalBuilder _resume;
@@ -80,9 +77,6 @@ internal sealed unsafe partial class RegionCompiler
         _method = new DynamicMethod($"x64emu_0x{region.Entry.Start:x}", typeof(int), new[] { typeof(JitRegion), typeof(Cpu), typeof(int) },
             typeof(RegionCompiler).Module, skipVisibility: true);
         _il = _method.GetILGenerator(4096);
-        _gpr = _il.DeclareLocal(typeof(ulong).MakeByRefType());
-        _tlbRead = _il.DeclareLocal(typeof(nint));
-        _tlbWrite = _il.DeclareLocal(typeof(nint));
         _ea = _il.DeclareLocal(typeof(ulong));
         _entry = _il.DeclareLocal(typeof(nint));
         _host = _il.DeclareLocal(typeof(nint));
@@ -91,11 +85,11 @@ internal sealed unsafe partial class RegionCompiler
         _t2 = _il.DeclareLocal(typeof(ulong));
         _result = _il.DeclareLocal(typeof(int));
         _exitRip = _il.DeclareLocal(typeof(ulong));
-        _mmu = _il.DeclareLocal(typeof(X64Emu.Memory.Mmu));
         _fd = _il.DeclareLocal(typeof(ulong));
         _fs = _il.DeclareLocal(typeof(ulong));
         _fr = _il.DeclareLocal(typeof(ulong));
         _fcf = _il.DeclareLocal(typeof(ulong));
+        _cin = _il.DeclareLocal(typeof(ulong));
         _fkind = _il.DeclareLocal(typeof(int));
         _commonExit = _il.DefineLabel();
         _spill = _il.DefineLabel();
@@ -430,21 +424,7 @@ internal sealed unsafe partial class RegionCompiler
         _il.Emit(OpCodes.Ret);
         _il.MarkLabel(start);
 
-        // Prologue: registers into locals, TLB bases, the MMU (for shootdown checks).
-        _il.Emit(OpCodes.Ldarg_1);
-        _il.Emit(OpCodes.Ldflda, Field(typeof(Cpu), nameof(Cpu.R)));
-        _il.Emit(OpCodes.Ldflda, Field(typeof(RegisterFile), nameof(RegisterFile.Gpr)));
-        _il.Emit(OpCodes.Ldflda, Field(typeof(RegisterFile), nameof(RegisterFile.Gpr)).FieldType.GetField("FixedElementField")!);
-        _il.Emit(OpCodes.Stloc, _gpr);
-        _il.Emit(OpCodes.Ldarg_1);
-        _il.Emit(OpCodes.Ldfld, Field(typeof(Cpu), nameof(Cpu.ReadTlbBase)));
-        _il.Emit(OpCodes.Stloc, _tlbRead);
-        _il.Emit(OpCodes.Ldarg_1);
-        _il.Emit(OpCodes.Ldfld, Field(typeof(Cpu), nameof(Cpu.WriteTlbBase)));
-        _il.Emit(OpCodes.Stloc, _tlbWrite);
-        _il.Emit(OpCodes.Ldarg_1);
-        _il.Emit(OpCodes.Ldfld, Field(typeof(Cpu), "_mmu"));
-        _il.Emit(OpCodes.Stloc, _mmu);
+        // Prologue: registers into locals.
         LoadRegs(_usedRegs);
         _il.Emit(OpCodes.Ldc_I4_M1);
         _il.Emit(OpCodes.Stloc, _fkind); // on entry the CPU holds the flags
