@@ -145,9 +145,51 @@ public sealed partial class Cpu
 
                     f |= (d ^ 1 ^ res) & RFlags.AF;
                     break;
+                default:
+                    f |= ShiftMulFlags(op, d, (int)s, res, sign);
+                    break;
             }
 
             return f;
+        }
+    }
+
+    /// <summary>CF and OF of the Shl, Shr, Sar and Mul kinds (AF, undefined for them, is 0), as the eager code computed them.</summary>
+    private static ulong ShiftMulFlags(int op, ulong d, int count, ulong res, ulong sign)
+    {
+        int bits = BitsOf(op);
+        ulong cf;
+        ulong f = 0;
+        switch (op & ~3)
+        {
+            case FlagOp.Shl:
+                // The last bit shifted out is bit (bits - count) of dst; counts above the width (8/16-bit only) leave 0.
+                cf = count <= bits ? (d >> (bits - count)) & 1 : 0;
+                if ((((res & sign) != 0 ? 1UL : 0UL) ^ cf) != 0)
+                {
+                    f |= RFlags.OF;
+                }
+
+                return f | cf;
+            case FlagOp.Shr:
+                cf = count <= bits ? (d >> (count - 1)) & 1 : 0;
+                if ((d & sign) != 0 && count == 1)
+                {
+                    f |= RFlags.OF;
+                }
+
+                return f | cf;
+            case FlagOp.Sar:
+            {
+                int shift = 64 - bits;
+                long sd = (long)(d << shift) >> shift;
+                return (ulong)(sd >> (count >= bits ? bits - 1 : count - 1)) & 1;
+            }
+
+            case FlagOp.Mul:
+                return count != 0 ? RFlags.CF | RFlags.OF : 0;
+            default:
+                return 0;
         }
     }
 
@@ -173,10 +215,13 @@ public sealed partial class Cpu
                 case FlagOp.Logic:
                     return 0;
                 default:
-                    return FlagBits & RFlags.CF;
+                    return op < FlagOp.FirstComputedCarry ? FlagBits & RFlags.CF : ComputedCarry();
             }
         }
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ulong ComputedCarry() => ArithFlags & RFlags.CF;
 
     /// <summary>Full RFLAGS as PUSHF would store it.</summary>
     public ulong Rflags
