@@ -1,3 +1,4 @@
+using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using X64Emu.Cpu.Flags;
@@ -146,7 +147,7 @@ public sealed partial class Cpu
                     f |= (d ^ 1 ^ res) & RFlags.AF;
                     break;
                 default:
-                    f |= ShiftMulFlags(op, d, (int)s, res, sign);
+                    f |= ShiftMulFlags(op, d, s, res, sign);
                     break;
             }
 
@@ -155,9 +156,10 @@ public sealed partial class Cpu
     }
 
     /// <summary>CF and OF of the Shl, Shr, Sar and Mul kinds (AF, undefined for them, is 0), as the eager code computed them.</summary>
-    private static ulong ShiftMulFlags(int op, ulong d, int count, ulong res, ulong sign)
+    private static ulong ShiftMulFlags(int op, ulong d, ulong s, ulong res, ulong sign)
     {
         int bits = BitsOf(op);
+        int count = (int)s;
         ulong cf;
         ulong f = 0;
         switch (op & ~3)
@@ -187,9 +189,64 @@ public sealed partial class Cpu
             }
 
             case FlagOp.Mul:
-                return count != 0 ? RFlags.CF | RFlags.OF : 0;
+            {
+                bool fits;
+                if (bits == 64)
+                {
+                    long h = Math.BigMul((long)d, (long)s, out long l);
+                    fits = h == (l >> 63);
+                }
+                else
+                {
+                    // At most 32 x 32 bits: the exact product fits a long.
+                    long p = (long)d * (long)s;
+                    int shift = 64 - bits;
+                    fits = (long)((ulong)p << shift) >> shift == p;
+                }
+
+                return fits ? 0 : RFlags.CF | RFlags.OF;
+            }
             default:
                 return 0;
+        }
+    }
+
+    /// <summary>
+    /// PF, AF, ZF and SF from the lazy state, without CF and OF: what ROL and ROR keep of the
+    /// previous flags.
+    /// </summary>
+    public ulong ArithFlagsExceptCarryOverflow
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            int op = FlagOpKind;
+            if (op == FlagOp.Materialized)
+            {
+                return FlagBits & ~(RFlags.CF | RFlags.OF);
+            }
+
+            ulong res = FlagRes & MaskOf(op);
+            ulong f = Parity(res);
+            if (res == 0)
+            {
+                f |= RFlags.ZF;
+            }
+
+            if ((res & SignOf(op)) != 0)
+            {
+                f |= RFlags.SF;
+            }
+
+            // Add, Sub, Inc (src = 1), Dec (src = 1), Sbb and Adc keep AF in dst ^ src ^ res; Logic
+            // and the shift and multiply kinds leave it 0.
+            int kind = op & ~3;
+            if (kind != FlagOp.Logic && kind < FlagOp.FirstComputedCarry)
+            {
+                f |= (FlagDst ^ FlagSrc ^ FlagRes) & RFlags.AF;
+            }
+
+            return f;
         }
     }
 

@@ -39,7 +39,7 @@ public static class FlagOp
     /// <summary>SAR: dst &gt;&gt; src (arithmetic) = res (src = the masked, non-zero count); OF = 0.</summary>
     public const int Sar = 10 << 2;
 
-    /// <summary>IMUL (two and three operands): res = truncated product; CF = OF = src (1 when the product did not fit).</summary>
+    /// <summary>IMUL (two and three operands): dst * src = res truncated, with dst and src sign-extended to 64 bits; CF = OF = the product did not fit.</summary>
     public const int Mul = 11 << 2;
 
     /// <summary>The first kind whose CF is computed from the operands by <see cref="Cpu.ArithFlags"/> rather than kept in <see cref="Cpu.FlagBits"/> (Inc, Dec).</summary>

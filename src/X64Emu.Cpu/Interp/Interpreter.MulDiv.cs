@@ -116,28 +116,16 @@ public static unsafe partial class Interpreter
         return 0;
     }
 
-    /// <summary>Reg = a * b truncated to the width; CF = OF = the product did not fit (lazy <see cref="FlagOp.Mul"/>).</summary>
+    /// <summary>
+    /// Reg = a * b truncated to the width. The flags stay lazy (<see cref="FlagOp.Mul"/> with the
+    /// sign-extended factors): whether the product fitted is only worked out if CF or OF is read.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void TruncatedImul<W>(Cpu c, ref Insn i, long a, long b) where W : struct, IWidth
     {
-        ulong lo;
-        bool fits;
-        if (W.Bits == 64)
-        {
-            long h = Math.BigMul(a, b, out long l);
-            lo = (ulong)l;
-            fits = h == (l >> 63);
-        }
-        else
-        {
-            // 32 x 32 bits fits a long exactly.
-            long p = a * b;
-            lo = (ulong)p & W.Mask;
-            fits = W.Sx(lo) == p;
-        }
-
+        ulong lo = (ulong)(a * b) & W.Mask;
         W.Set(c, i.Reg, lo);
-        c.SetFlags(FlagOp.Mul | W.SizeIndex, 0, fits ? 0UL : 1UL, lo);
+        c.SetFlags(FlagOp.Mul | W.SizeIndex, (ulong)a, (ulong)b, lo);
     }
 
     /// <summary>DIV: unsigned rDX:rAX / src; #DE on a zero divisor or a quotient that does not fit.</summary>

@@ -59,7 +59,7 @@ public struct RolOp : IShiftOp
         int n = count & (W.Bits - 1);
         ulong r = n == 0 ? d : ((d << n) | (d >> (W.Bits - n))) & W.Mask;
         ulong cf = r & 1;
-        ulong f = (c.ArithFlags & ~(RFlags.CF | RFlags.OF)) | cf;
+        ulong f = (c.ArithFlagsExceptCarryOverflow) | cf;
         if (((r >> (W.Bits - 1)) & 1) != cf)
         {
             f |= RFlags.OF;
@@ -78,7 +78,7 @@ public struct RorOp : IShiftOp
     {
         int n = count & (W.Bits - 1);
         ulong r = n == 0 ? d : ((d >> n) | (d << (W.Bits - n))) & W.Mask;
-        ulong f = c.ArithFlags & ~(RFlags.CF | RFlags.OF);
+        ulong f = c.ArithFlagsExceptCarryOverflow;
         if ((r & W.SignBit) != 0)
         {
             f |= RFlags.CF;
