@@ -2,6 +2,7 @@ using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using X64Emu.Cpu.Flags;
+using X64Emu.Cpu.Interp;
 
 namespace X64Emu.Cpu;
 
@@ -295,55 +296,120 @@ public sealed partial class Cpu
     public bool Df => (FlagsOther & RFlags.DF) != 0;
 
     /// <summary>
-    /// Evaluates condition code <paramref name="cc"/> (the low nibble of Jcc/SETcc/CMOVcc). CMP/SUB
-    /// and logic results are answered from the saved operands without materialising the flags.
+    /// Evaluates condition code <paramref name="cc"/> (the low nibble of Jcc/SETcc/CMOVcc). ZF and SF
+    /// come from the lazy result of any kind; the other CMP/SUB and logic conditions come from the
+    /// saved operands, all without materialising the flags.
     /// </summary>
     public bool Cond(int cc)
     {
         int op = FlagOpKind;
-        int kind = op & ~3;
-        if (kind == FlagOp.Sub)
+        if (op != FlagOp.Materialized)
         {
-            ulong mask = MaskOf(op);
-            ulong d = FlagDst & mask;
-            ulong s = FlagSrc & mask;
-            int shift = 64 - BitsOf(op);
-            long sd = (long)(d << shift) >> shift;
-            long ss = (long)(s << shift) >> shift;
+            // Shifting the operands left by 64 - width puts their sign bit at bit 63 and drops any
+            // bits above the width: unsigned and signed order, zero and sign then read directly.
+            int shift = 64 - (8 << (op & 3));
+            int kind = op & ~3;
             switch (cc)
             {
-                case 2: return d < s;    // B
-                case 3: return d >= s;   // AE
-                case 4: return d == s;   // E
-                case 5: return d != s;   // NE
-                case 6: return d <= s;   // BE
-                case 7: return d > s;    // A
-                case 12: return sd < ss; // L
-                case 13: return sd >= ss; // GE
-                case 14: return sd <= ss; // LE
-                case 15: return sd > ss; // G
+                case 4: return FlagRes << shift == 0;         // E
+                case 5: return FlagRes << shift != 0;         // NE
+                case 8: return (long)(FlagRes << shift) < 0;  // S
+                case 9: return (long)(FlagRes << shift) >= 0; // NS
+            }
+
+            if (kind == FlagOp.Sub)
+            {
+                ulong d = FlagDst << shift;
+                ulong s = FlagSrc << shift;
+                switch (cc)
+                {
+                    case 2: return d < s;    // B
+                    case 3: return d >= s;   // AE
+                    case 6: return d <= s;   // BE
+                    case 7: return d > s;    // A
+                    case 12: return (long)d < (long)s;  // L
+                    case 13: return (long)d >= (long)s; // GE
+                    case 14: return (long)d <= (long)s; // LE
+                    case 15: return (long)d > (long)s;  // G
+                }
+            }
+            else if (kind == FlagOp.Logic)
+            {
+                long res = (long)(FlagRes << shift);
+                switch (cc)
+                {
+                    case 0: return false;       // O
+                    case 1: return true;        // NO
+                    case 2: return false;       // B
+                    case 3: return true;        // AE
+                    case 6: return res == 0;    // BE
+                    case 7: return res != 0;    // A
+                    case 12: return res < 0;    // L
+                    case 13: return res >= 0;   // GE
+                    case 14: return res <= 0;   // LE
+                    case 15: return res > 0;    // G
+                }
             }
         }
-        else if (kind == FlagOp.Logic)
+
+        return CondGeneric(cc);
+    }
+
+    /// <summary>
+    /// <see cref="Cond(int)"/> for a condition code known at decode time: the JIT folds the switch,
+    /// leaving one or two tests of the lazy state on the common paths.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Cond<TCc>() where TCc : struct, ICondCode
+    {
+        int cc = TCc.Code;
+        int op = FlagOpKind;
+        if (op != FlagOp.Materialized)
         {
-            ulong res = FlagRes & MaskOf(op);
-            bool sf = (res & SignOf(op)) != 0;
+            int shift = 64 - (8 << (op & 3));
+            int kind = op & ~3;
             switch (cc)
             {
-                case 0: return false;       // O
-                case 1: return true;        // NO
-                case 2: return false;       // B
-                case 3: return true;        // AE
-                case 4: return res == 0;    // E
-                case 5: return res != 0;    // NE
-                case 6: return res == 0;    // BE
-                case 7: return res != 0;    // A
-                case 8: return sf;          // S
-                case 9: return !sf;         // NS
-                case 12: return sf;         // L
-                case 13: return !sf;        // GE
-                case 14: return res == 0 || sf; // LE
-                case 15: return res != 0 && !sf; // G
+                case 4: return FlagRes << shift == 0;
+                case 5: return FlagRes << shift != 0;
+                case 8: return (long)(FlagRes << shift) < 0;
+                case 9: return (long)(FlagRes << shift) >= 0;
+                case 2: case 3: case 6: case 7: case 12: case 13: case 14: case 15:
+                    if (kind == FlagOp.Sub)
+                    {
+                        ulong d = FlagDst << shift;
+                        ulong s = FlagSrc << shift;
+                        switch (cc)
+                        {
+                            case 2: return d < s;
+                            case 3: return d >= s;
+                            case 6: return d <= s;
+                            case 7: return d > s;
+                            case 12: return (long)d < (long)s;
+                            case 13: return (long)d >= (long)s;
+                            case 14: return (long)d <= (long)s;
+                            default: return (long)d > (long)s;
+                        }
+                    }
+
+                    if (kind == FlagOp.Logic)
+                    {
+                        // CF = OF = 0.
+                        long res = (long)(FlagRes << shift);
+                        switch (cc)
+                        {
+                            case 2: return false;
+                            case 3: return true;
+                            case 6: return res == 0;
+                            case 7: return res != 0;
+                            case 12: return res < 0;
+                            case 13: return res >= 0;
+                            case 14: return res <= 0;
+                            default: return res > 0;
+                        }
+                    }
+
+                    break;
             }
         }
 
@@ -351,6 +417,7 @@ public sealed partial class Cpu
     }
 
     /// <summary>Evaluates a condition from fully materialised flags.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public bool CondGeneric(int cc)
     {
         ulong f = ArithFlags;

@@ -16,6 +16,13 @@ public static unsafe partial class Interpreter
         return (int)ExitReason.BlockEnd;
     }
 
+    /// <summary>Jcc with its condition chosen at decode time (<see cref="Jcc"/> reads it from Insn.Cc).</summary>
+    public static int Jcc<TCc>(Cpu c, ref Insn i) where TCc : struct, ICondCode
+    {
+        c.R.Rip = c.Cond<TCc>() ? i.Imm : i.Next;
+        return (int)ExitReason.BlockEnd;
+    }
+
     public static int JmpR(Cpu c, ref Insn i)
     {
         c.R.Rip = c.GprAt(i.Reg);
