@@ -1,0 +1,35 @@
+using System.Runtime.CompilerServices;
+using X64Emu.Cpu.Decode;
+
+namespace X64Emu.Cpu.Interp;
+
+/// <summary>
+/// An effective-address form as a type, chosen at decode time, so the common memory operands skip
+/// the parts they do not have (index, segment base, 32-bit address truncation).
+/// </summary>
+public interface IAddressing
+{
+    /// <summary>The effective address of <paramref name="i"/>'s memory operand.</summary>
+    static abstract ulong Ea(Cpu c, ref Insn i);
+}
+
+/// <summary>Any memory operand: base + (index &lt;&lt; scale) + disp + segment base, truncated for 67h (<see cref="Cpu.Ea"/>).</summary>
+public struct EaFull : IAddressing
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Ea(Cpu c, ref Insn i) => c.Ea(ref i);
+}
+
+/// <summary>[base + disp]: no index, no FS/GS, 64-bit addressing.</summary>
+public struct EaBaseDisp : IAddressing
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Ea(Cpu c, ref Insn i) => c.GprAt(i.Base) + i.Disp;
+}
+
+/// <summary>[disp]: an absolute or RIP-relative address (folded into Disp at decode time).</summary>
+public struct EaDisp : IAddressing
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Ea(Cpu c, ref Insn i) => i.Disp;
+}
