@@ -17,4 +17,11 @@ public static class InsnFlags
 
     /// <summary>The operand is memory (for handlers shared between register and memory forms).</summary>
     public const byte Mem = 16;
+
+    /// <summary>
+    /// The handler also executes the next instruction of the block (CMP/TEST + Jcc, see
+    /// <see cref="Translator.Fuse"/>); <see cref="Insn.Plain"/> then holds the handler for this
+    /// instruction alone, and the next Insn is still present with its own handler.
+    /// </summary>
+    public const byte Fused = 32;
 }
