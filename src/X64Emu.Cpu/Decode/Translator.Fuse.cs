@@ -13,8 +13,9 @@ public static unsafe partial class Translator
     private static readonly HashSet<nint> s_jcc = BuildJccSet();
 
     /// <summary>
-    /// Fuses a block's final CMP/TEST (register or immediate operand, 8, 32 or 64 bits) with the
-    /// Jcc that ends the block: the CMP/TEST Insn gets a handler that executes both, with
+    /// Fuses a block's final CMP/TEST (register, immediate or memory operands, 8, 32 or 64 bits) or
+    /// INC/DEC (32 or 64-bit register) with the Jcc that ends the block: that Insn gets a handler
+    /// that executes both, with
     /// <see cref="InsnFlags.Fused"/> set and its own handler kept in <see cref="Insn.Plain"/>.
     /// The Jcc Insn is left unchanged.
     /// </summary>
@@ -32,14 +33,21 @@ public static unsafe partial class Translator
         ref Insn jcc = ref insns[^1];
         ref Insn first = ref insns[^2];
         if (!s_jcc.Contains((nint)jcc.Fn) || (first.Flags & InsnFlags.Fused) != 0 || first.Next != jcc.Rip
-            || !s_fusable.TryGetValue((nint)first.Fn, out nint[]? fused) || fused[jcc.Cc & 15] == 0)
+            || !s_fusable.TryGetValue((nint)first.Fn, out nint[]? fused))
+        {
+            return;
+        }
+
+        // One entry: a handler that reads the condition from the Jcc; 16: one per condition code.
+        nint handler = fused.Length == 1 ? fused[0] : fused[jcc.Cc & 15];
+        if (handler == 0)
         {
             return;
         }
 
         first.Plain = first.Fn;
         first.Flags |= InsnFlags.Fused;
-        first.Fn = (delegate*<Cpu, ref Insn, int>)fused[jcc.Cc & 15];
+        first.Fn = (delegate*<Cpu, ref Insn, int>)handler;
     }
 
     private static HashSet<nint> BuildJccSet() => new()
@@ -64,7 +72,38 @@ public static unsafe partial class Translator
         AddFusable<TestOp, W8>(d);
         AddFusable<TestOp, W32>(d);
         AddFusable<TestOp, W64>(d);
+        AddFusableMem<CmpOp, W8>(d, withRM: true);
+        AddFusableMem<CmpOp, W32>(d, withRM: true);
+        AddFusableMem<CmpOp, W64>(d, withRM: true);
+        AddFusableMem<TestOp, W8>(d, withRM: false);
+        AddFusableMem<TestOp, W32>(d, withRM: false);
+        AddFusableMem<TestOp, W64>(d, withRM: false);
+        AddFusableIncDec<W32>(d);
+        AddFusableIncDec<W64>(d);
         return d;
+    }
+
+    private static void AddFusableIncDec<W>(Dictionary<nint, nint[]> d) where W : struct, IWidth
+    {
+        d[(nint)(delegate*<Cpu, ref Insn, int>)&Interpreter.DecR<W>] = new[] { (nint)(delegate*<Cpu, ref Insn, int>)&Interpreter.DecRJcc<W> };
+        d[(nint)(delegate*<Cpu, ref Insn, int>)&Interpreter.IncR<W>] = new[] { (nint)(delegate*<Cpu, ref Insn, int>)&Interpreter.IncRJcc<W> };
+    }
+
+    private static void AddFusableMem<TOp, W>(Dictionary<nint, nint[]> d, bool withRM) where TOp : struct, IAluOp where W : struct, IWidth
+    {
+        AddFusableMem<TOp, W, EaFull>(d, withRM);
+        AddFusableMem<TOp, W, EaBaseDisp>(d, withRM);
+        AddFusableMem<TOp, W, EaDisp>(d, withRM);
+    }
+
+    private static void AddFusableMem<TOp, W, TEa>(Dictionary<nint, nint[]> d, bool withRM) where TOp : struct, IAluOp where W : struct, IWidth where TEa : struct, IAddressing
+    {
+        d[(nint)(delegate*<Cpu, ref Insn, int>)&Interpreter.AluMR<TOp, W, TEa>] = new[] { (nint)(delegate*<Cpu, ref Insn, int>)&Interpreter.AluMRJcc<TOp, W, TEa> };
+        d[(nint)(delegate*<Cpu, ref Insn, int>)&Interpreter.AluMI<TOp, W, TEa>] = new[] { (nint)(delegate*<Cpu, ref Insn, int>)&Interpreter.AluMIJcc<TOp, W, TEa> };
+        if (withRM)
+        {
+            d[(nint)(delegate*<Cpu, ref Insn, int>)&Interpreter.AluRM<TOp, W, TEa>] = new[] { (nint)(delegate*<Cpu, ref Insn, int>)&Interpreter.AluRMJcc<TOp, W, TEa> };
+        }
     }
 
     private static void AddFusable<TOp, W>(Dictionary<nint, nint[]> d) where TOp : struct, IAluOp where W : struct, IWidth
