@@ -17,14 +17,23 @@ public interface IAddressing
 public struct EaFull : IAddressing
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Ea(Cpu c, ref Insn i) => c.Ea(ref i);
+    public static ulong Ea(Cpu c, ref Insn i)
+    {
+        // Cpu.Ea, with the register offsets zero-extended (GprRef) rather than sign-extended.
+        ulong seg = Gpr(c, i.Seg);
+        ulong ea = Gpr(c, i.Base) + (Gpr(c, i.Index) << i.Scale) + i.Disp + seg;
+        return (i.Flags & InsnFlags.Addr32) == 0 ? ea : (uint)(ea - seg) + seg;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ulong Gpr(Cpu c, int off) => Unsafe.As<byte, ulong>(ref GprRef.At(c, off));
 }
 
 /// <summary>[base + disp]: no index, no FS/GS, 64-bit addressing.</summary>
 public struct EaBaseDisp : IAddressing
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Ea(Cpu c, ref Insn i) => c.GprAt(i.Base) + i.Disp;
+    public static ulong Ea(Cpu c, ref Insn i) => EaFull.Gpr(c, i.Base) + i.Disp;
 }
 
 /// <summary>[disp]: an absolute or RIP-relative address (folded into Disp at decode time).</summary>
