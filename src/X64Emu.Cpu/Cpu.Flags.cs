@@ -362,58 +362,79 @@ public sealed partial class Cpu
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Cond<TCc>() where TCc : struct, ICondCode
     {
+        int t = CondFast<TCc>();
+        return t >= 0 ? t != 0 : CondGeneric(TCc.Code);
+    }
+
+    /// <summary>
+    /// The fast paths of <see cref="Cond{TCc}"/>: 1 or 0 when the lazy state answers the condition
+    /// directly, -1 when <see cref="CondGeneric"/> is needed. Lets a handler keep the generic call
+    /// out of its fast path (a tail call), so the fast path needs no stack frame.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int CondFast<TCc>() where TCc : struct, ICondCode
+    {
         int cc = TCc.Code;
         int op = FlagOpKind;
-        if (op != FlagOp.Materialized)
+        if (op == FlagOp.Materialized)
         {
-            int shift = 64 - (8 << (op & 3));
-            int kind = op & ~3;
-            switch (cc)
-            {
-                case 4: return FlagRes << shift == 0;
-                case 5: return FlagRes << shift != 0;
-                case 8: return (long)(FlagRes << shift) < 0;
-                case 9: return (long)(FlagRes << shift) >= 0;
-                case 2: case 3: case 6: case 7: case 12: case 13: case 14: case 15:
-                    if (kind == FlagOp.Sub)
-                    {
-                        ulong d = FlagDst << shift;
-                        ulong s = FlagSrc << shift;
-                        switch (cc)
-                        {
-                            case 2: return d < s;
-                            case 3: return d >= s;
-                            case 6: return d <= s;
-                            case 7: return d > s;
-                            case 12: return (long)d < (long)s;
-                            case 13: return (long)d >= (long)s;
-                            case 14: return (long)d <= (long)s;
-                            default: return (long)d > (long)s;
-                        }
-                    }
+            return -1;
+        }
 
-                    if (kind == FlagOp.Logic)
+        int shift = 64 - (8 << (op & 3));
+        int kind = op & ~3;
+        bool r;
+        switch (cc)
+        {
+            case 4: r = FlagRes << shift == 0; break;
+            case 5: r = FlagRes << shift != 0; break;
+            case 8: r = (long)(FlagRes << shift) < 0; break;
+            case 9: r = (long)(FlagRes << shift) >= 0; break;
+            case 2: case 3: case 6: case 7: case 12: case 13: case 14: case 15:
+                if (kind == FlagOp.Sub)
+                {
+                    ulong d = FlagDst << shift;
+                    ulong s = FlagSrc << shift;
+                    switch (cc)
                     {
-                        // CF = OF = 0.
-                        long res = (long)(FlagRes << shift);
-                        switch (cc)
-                        {
-                            case 2: return false;
-                            case 3: return true;
-                            case 6: return res == 0;
-                            case 7: return res != 0;
-                            case 12: return res < 0;
-                            case 13: return res >= 0;
-                            case 14: return res <= 0;
-                            default: return res > 0;
-                        }
+                        case 2: r = d < s; break;
+                        case 3: r = d >= s; break;
+                        case 6: r = d <= s; break;
+                        case 7: r = d > s; break;
+                        case 12: r = (long)d < (long)s; break;
+                        case 13: r = (long)d >= (long)s; break;
+                        case 14: r = (long)d <= (long)s; break;
+                        default: r = (long)d > (long)s; break;
                     }
 
                     break;
-            }
+                }
+
+                if (kind == FlagOp.Logic)
+                {
+                    // CF = OF = 0.
+                    long res = (long)(FlagRes << shift);
+                    switch (cc)
+                    {
+                        case 2: r = false; break;
+                        case 3: r = true; break;
+                        case 6: r = res == 0; break;
+                        case 7: r = res != 0; break;
+                        case 12: r = res < 0; break;
+                        case 13: r = res >= 0; break;
+                        case 14: r = res <= 0; break;
+                        default: r = res > 0; break;
+                    }
+
+                    break;
+                }
+
+                return -1;
+            default:
+                return -1;
         }
 
-        return CondGeneric(cc);
+        return r ? 1 : 0;
     }
 
     /// <summary>Evaluates a condition from fully materialised flags.</summary>

@@ -14,8 +14,14 @@ public static unsafe partial class Interpreter
     public static int AluRRJcc<TOp, W, TCc>(Cpu c, ref Insn i) where TOp : struct, IAluOp where W : struct, IWidth where TCc : struct, ICondCode
     {
         TOp.Exec<W>(c, W.Get(c, i.Reg), W.Get(c, i.Rm));
+        int taken = c.CondFast<TCc>();
+        if (taken < 0)
+        {
+            return FusedBranchGeneric(c, ref i);
+        }
+
         ref Insn j = ref Unsafe.Add(ref i, 1);
-        c.R.Rip = c.Cond<TCc>() ? j.Imm : j.Next;
+        c.R.Rip = taken != 0 ? j.Imm : j.Next;
         return (int)ExitReason.BlockEnd;
     }
 
@@ -23,8 +29,14 @@ public static unsafe partial class Interpreter
     public static int AluRIJcc<TOp, W, TCc>(Cpu c, ref Insn i) where TOp : struct, IAluOp where W : struct, IWidth where TCc : struct, ICondCode
     {
         TOp.Exec<W>(c, W.Get(c, i.Reg), i.Imm & W.Mask);
+        int taken = c.CondFast<TCc>();
+        if (taken < 0)
+        {
+            return FusedBranchGeneric(c, ref i);
+        }
+
         ref Insn j = ref Unsafe.Add(ref i, 1);
-        c.R.Rip = c.Cond<TCc>() ? j.Imm : j.Next;
+        c.R.Rip = taken != 0 ? j.Imm : j.Next;
         return (int)ExitReason.BlockEnd;
     }
 
@@ -67,6 +79,10 @@ public static unsafe partial class Interpreter
         IncR<W>(c, ref i);
         return FusedBranch(c, ref i);
     }
+
+    /// <summary><see cref="FusedBranch"/> out of line, as a tail call that keeps the caller frameless.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int FusedBranchGeneric(Cpu c, ref Insn i) => FusedBranch(c, ref i);
 
     /// <summary>The Jcc half of a fused pair: the next Insn is the Jcc.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
