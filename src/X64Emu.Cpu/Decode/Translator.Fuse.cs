@@ -38,11 +38,24 @@ public static unsafe partial class Translator
             return;
         }
 
-        // One entry: a handler that reads the condition from the Jcc; 16: one per condition code.
-        nint handler = fused.Length == 1 ? fused[0] : fused[jcc.Cc & 15];
+        // 16 entries: one handler per condition code. One: a handler that reads the condition from
+        // the Jcc (INC/DEC). Two: a handler that takes a condition selector in Aux2 (memory forms).
+        int cc = jcc.Cc & 15;
+        nint handler = fused.Length == 16 ? fused[cc] : fused[0];
         if (handler == 0)
         {
             return;
+        }
+
+        if (fused.Length == 2)
+        {
+            uint selector = Interpreter.FusedCondition(cc);
+            if (selector == 0)
+            {
+                return;
+            }
+
+            first.Aux2 = selector;
         }
 
         first.Plain = first.Fn;
@@ -98,11 +111,12 @@ public static unsafe partial class Translator
 
     private static void AddFusableMem<TOp, W, TEa>(Dictionary<nint, nint[]> d, bool withRM) where TOp : struct, IAluOp where W : struct, IWidth where TEa : struct, IAddressing
     {
-        d[(nint)(delegate*<Cpu, ref Insn, int>)&Interpreter.AluMR<TOp, W, TEa>] = new[] { (nint)(delegate*<Cpu, ref Insn, int>)&Interpreter.AluMRJcc<TOp, W, TEa> };
-        d[(nint)(delegate*<Cpu, ref Insn, int>)&Interpreter.AluMI<TOp, W, TEa>] = new[] { (nint)(delegate*<Cpu, ref Insn, int>)&Interpreter.AluMIJcc<TOp, W, TEa> };
+        // Two entries (the second unused): the handler takes its condition selector in Aux2.
+        d[(nint)(delegate*<Cpu, ref Insn, int>)&Interpreter.AluMR<TOp, W, TEa>] = new[] { (nint)(delegate*<Cpu, ref Insn, int>)&Interpreter.AluMRJcc<TOp, W, TEa>, 0 };
+        d[(nint)(delegate*<Cpu, ref Insn, int>)&Interpreter.AluMI<TOp, W, TEa>] = new[] { (nint)(delegate*<Cpu, ref Insn, int>)&Interpreter.AluMIJcc<TOp, W, TEa>, 0 };
         if (withRM)
         {
-            d[(nint)(delegate*<Cpu, ref Insn, int>)&Interpreter.AluRM<TOp, W, TEa>] = new[] { (nint)(delegate*<Cpu, ref Insn, int>)&Interpreter.AluRMJcc<TOp, W, TEa> };
+            d[(nint)(delegate*<Cpu, ref Insn, int>)&Interpreter.AluRM<TOp, W, TEa>] = new[] { (nint)(delegate*<Cpu, ref Insn, int>)&Interpreter.AluRMJcc<TOp, W, TEa>, 0 };
         }
     }
 
