@@ -102,6 +102,11 @@ public sealed unsafe partial class Cpu
     /// <summary>
     /// Runs guest code from RIP until something needs the kernel: a syscall, a fault, an interrupt.
     /// </summary>
+    /// <remarks>
+    /// Optimised at once: a guest that runs in one long call would otherwise stay in the ReadyToRun
+    /// form of this loop, which is never re-jitted.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ExitReason Run()
     {
         Mmu mmu = Mmu;

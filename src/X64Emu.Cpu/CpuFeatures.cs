@@ -53,7 +53,11 @@ public static class CpuFeatures
     public static uint Leaf1Ecx { get; set; } = Cx16 | Popcnt | Movbe;
 
     /// <summary>CPUID.7.0:EBX as reported.</summary>
-    public static uint Leaf7Ebx { get; set; }
+    /// <remarks>
+    /// ERMS is true to the interpreter: forward REP MOVSB/STOSB copy and fill a page at a time
+    /// (Interpreter.String.cs), far faster than the 16-byte vector loops glibc picks without it.
+    /// </remarks>
+    public static uint Leaf7Ebx { get; set; } = Erms;
 
     /// <summary>CPUID.7.0:ECX as reported (PKU/OSPKE when protection keys are emulated).</summary>
     public static uint Leaf7Ecx { get; set; } = Pku | Ospke;

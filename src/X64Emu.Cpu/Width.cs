@@ -32,6 +32,17 @@ public interface IWidth
     static abstract long Sx(ulong v);
 }
 
+/// <summary>Register-file addressing shared by the widths.</summary>
+internal static unsafe class GprRef
+{
+    /// <summary>
+    /// The GPR byte at offset <paramref name="off"/> (as <see cref="Cpu.RegByte"/>). The offset is
+    /// zero-extended, which the JIT gets for free from the byte it was loaded from (no MOVSXD).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ref byte At(Cpu c, int off) => ref Unsafe.AddByteOffset(ref Unsafe.As<ulong, byte>(ref c.R.Gpr[0]), (nuint)(uint)off);
+}
+
 public struct W8 : IWidth
 {
     public static int SizeIndex => 0;
@@ -40,10 +51,10 @@ public struct W8 : IWidth
     public static ulong SignBit => 0x80;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Get(Cpu c, int off) => c.RegByte(off);
+    public static ulong Get(Cpu c, int off) => GprRef.At(c, off);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Set(Cpu c, int off, ulong v) => c.RegByte(off) = (byte)v;
+    public static void Set(Cpu c, int off, ulong v) => GprRef.At(c, off) = (byte)v;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Load(Mmu m, ulong va, out ulong v)
@@ -67,10 +78,10 @@ public struct W16 : IWidth
     public static ulong SignBit => 0x8000;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Get(Cpu c, int off) => Unsafe.As<byte, ushort>(ref c.RegByte(off));
+    public static ulong Get(Cpu c, int off) => Unsafe.As<byte, ushort>(ref GprRef.At(c, off));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Set(Cpu c, int off, ulong v) => Unsafe.As<byte, ushort>(ref c.RegByte(off)) = (ushort)v;
+    public static void Set(Cpu c, int off, ulong v) => Unsafe.As<byte, ushort>(ref GprRef.At(c, off)) = (ushort)v;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Load(Mmu m, ulong va, out ulong v)
@@ -94,10 +105,10 @@ public struct W32 : IWidth
     public static ulong SignBit => 0x8000_0000;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Get(Cpu c, int off) => Unsafe.As<byte, uint>(ref c.RegByte(off));
+    public static ulong Get(Cpu c, int off) => Unsafe.As<byte, uint>(ref GprRef.At(c, off));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Set(Cpu c, int off, ulong v) => Unsafe.As<byte, ulong>(ref c.RegByte(off)) = (uint)v;
+    public static void Set(Cpu c, int off, ulong v) => Unsafe.As<byte, ulong>(ref GprRef.At(c, off)) = (uint)v;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Load(Mmu m, ulong va, out ulong v)
@@ -121,10 +132,10 @@ public struct W64 : IWidth
     public static ulong SignBit => 0x8000_0000_0000_0000;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Get(Cpu c, int off) => Unsafe.As<byte, ulong>(ref c.RegByte(off));
+    public static ulong Get(Cpu c, int off) => Unsafe.As<byte, ulong>(ref GprRef.At(c, off));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Set(Cpu c, int off, ulong v) => Unsafe.As<byte, ulong>(ref c.RegByte(off)) = v;
+    public static void Set(Cpu c, int off, ulong v) => Unsafe.As<byte, ulong>(ref GprRef.At(c, off)) = v;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Load(Mmu m, ulong va, out ulong v) => m.TryRead64(va, out v);

@@ -99,7 +99,9 @@ public sealed unsafe partial class Mmu : IDisposable
             return true;
         }
 
-        return ReadSlow8(va, out value);
+        bool ok = ReadSlow8(va, out byte v);
+        value = v;
+        return ok;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -146,7 +148,11 @@ public sealed unsafe partial class Mmu : IDisposable
             return true;
         }
 
-        return ReadSlow(va, 8, out value);
+        // Through a temporary: passing the caller's out variable to the slow path would make it
+        // address-exposed, and the JIT would then spill it to the stack on the hit path too.
+        bool ok = ReadSlow(va, 8, out ulong v);
+        value = v;
+        return ok;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -160,7 +166,9 @@ public sealed unsafe partial class Mmu : IDisposable
             return true;
         }
 
-        return ReadSlow128(va, out value);
+        bool ok = ReadSlow128(va, out Vector128<byte> v);
+        value = v;
+        return ok;
     }
 
     // ------------------------------------------------------------------ writes

@@ -295,6 +295,7 @@ public sealed class BlockCache : ICodeObserver
 
         private Block Finish(ulong start, ulong end, int n, ReadOnlySpan<byte> captured)
         {
+            Translator.Fuse(_scratch.AsSpan(0, n));
             Insn[] insns = new Insn[n];
             Array.Copy(_scratch, insns, n);
             int length = (int)(end - start);

@@ -4,7 +4,7 @@ namespace X64Emu.Cpu.Decode;
 
 /// <summary>
 /// One decoded instruction in a block: its handler, chosen at decode time, and pre-computed operands.
-/// 48 bytes, so a block is a dense array the interpreter walks with one indirect call per instruction.
+/// 56 bytes, so a block is a dense array the interpreter walks with one indirect call per instruction.
 /// </summary>
 /// <remarks>
 /// Register operands are byte offsets into <see cref="RegisterFile.Gpr"/> (AH..BH = slot*8 + 1).
@@ -54,6 +54,12 @@ public unsafe struct Insn
 
     /// <summary>Op-specific extra data.</summary>
     public uint Aux2;
+
+    /// <summary>
+    /// On a <see cref="InsnFlags.Fused"/> instruction, the handler that executes this instruction
+    /// alone (what <see cref="Fn"/> was before fusion); null otherwise.
+    /// </summary>
+    public delegate*<Cpu, ref Insn, int> Plain;
 
     /// <summary>Address of this instruction.</summary>
     public readonly ulong Rip => Next - Len;

@@ -20,4 +20,11 @@ public static class InsnFlags
 
     /// <summary>The instruction could not be translated: its handler raises #UD (the compiled tier leaves it to the handler).</summary>
     public const byte Untranslated = 128;
+
+    /// <summary>
+    /// The handler also executes the next instruction of the block (CMP/TEST + Jcc, see
+    /// <see cref="Translator.Fuse"/>); <see cref="Insn.Plain"/> then holds the handler for this
+    /// instruction alone, and the next Insn is still present with its own handler.
+    /// </summary>
+    public const byte Fused = 32;
 }

@@ -38,7 +38,7 @@ public static unsafe partial class Translator
             else if (IsMem(in ins, 1))
             {
                 SetMem(ref d, in ins);
-                d.Fn = BySize(size, &Interpreter.AluRM<TOp, W8>, &Interpreter.AluRM<TOp, W16>, &Interpreter.AluRM<TOp, W32>, &Interpreter.AluRM<TOp, W64>);
+                d.Fn = ByEa(in d, AluRMFor<TOp, EaFull>(size), AluRMFor<TOp, EaBaseDisp>(size), AluRMFor<TOp, EaDisp>(size));
             }
             else if (IsImm(in ins, 1))
             {
@@ -55,12 +55,12 @@ public static unsafe partial class Translator
             if (IsGpr(in ins, 1))
             {
                 d.Reg = GprOff(ins.Op1Register);
-                d.Fn = BySize(size, &Interpreter.AluMR<TOp, W8>, &Interpreter.AluMR<TOp, W16>, &Interpreter.AluMR<TOp, W32>, &Interpreter.AluMR<TOp, W64>);
+                d.Fn = ByEa(in d, AluMRFor<TOp, EaFull>(size), AluMRFor<TOp, EaBaseDisp>(size), AluMRFor<TOp, EaDisp>(size));
             }
             else if (IsImm(in ins, 1))
             {
                 d.Imm = ins.GetImmediate(1);
-                d.Fn = BySize(size, &Interpreter.AluMI<TOp, W8>, &Interpreter.AluMI<TOp, W16>, &Interpreter.AluMI<TOp, W32>, &Interpreter.AluMI<TOp, W64>);
+                d.Fn = ByEa(in d, AluMIFor<TOp, EaFull>(size), AluMIFor<TOp, EaBaseDisp>(size), AluMIFor<TOp, EaDisp>(size));
             }
 
             return true;
@@ -68,6 +68,15 @@ public static unsafe partial class Translator
 
         return false;
     }
+
+    private static delegate*<Cpu, ref Insn, int> AluRMFor<TOp, TEa>(int size) where TOp : struct, IAluOp where TEa : struct, IAddressing
+        => BySize(size, &Interpreter.AluRM<TOp, W8, TEa>, &Interpreter.AluRM<TOp, W16, TEa>, &Interpreter.AluRM<TOp, W32, TEa>, &Interpreter.AluRM<TOp, W64, TEa>);
+
+    private static delegate*<Cpu, ref Insn, int> AluMRFor<TOp, TEa>(int size) where TOp : struct, IAluOp where TEa : struct, IAddressing
+        => BySize(size, &Interpreter.AluMR<TOp, W8, TEa>, &Interpreter.AluMR<TOp, W16, TEa>, &Interpreter.AluMR<TOp, W32, TEa>, &Interpreter.AluMR<TOp, W64, TEa>);
+
+    private static delegate*<Cpu, ref Insn, int> AluMIFor<TOp, TEa>(int size) where TOp : struct, IAluOp where TEa : struct, IAddressing
+        => BySize(size, &Interpreter.AluMI<TOp, W8, TEa>, &Interpreter.AluMI<TOp, W16, TEa>, &Interpreter.AluMI<TOp, W32, TEa>, &Interpreter.AluMI<TOp, W64, TEa>);
 
     private static bool BuildUnary(ref Insn d, in Instruction ins)
     {

@@ -49,7 +49,25 @@ public static unsafe partial class Translator
     {
         d.Cc = CcOf(in ins);
         d.Imm = ins.NearBranchTarget;
-        d.Fn = &Interpreter.Jcc;
+        d.Fn = d.Cc switch
+        {
+            0 => &Interpreter.Jcc<CcO>,
+            1 => &Interpreter.Jcc<CcNo>,
+            2 => &Interpreter.Jcc<CcB>,
+            3 => &Interpreter.Jcc<CcAe>,
+            4 => &Interpreter.Jcc<CcE>,
+            5 => &Interpreter.Jcc<CcNe>,
+            6 => &Interpreter.Jcc<CcBe>,
+            7 => &Interpreter.Jcc<CcA>,
+            8 => &Interpreter.Jcc<CcS>,
+            9 => &Interpreter.Jcc<CcNs>,
+            10 => &Interpreter.Jcc<CcP>,
+            11 => &Interpreter.Jcc<CcNp>,
+            12 => &Interpreter.Jcc<CcL>,
+            13 => &Interpreter.Jcc<CcGe>,
+            14 => &Interpreter.Jcc<CcLe>,
+            _ => &Interpreter.Jcc<CcG>,
+        };
         return true;
     }
 

@@ -100,10 +100,38 @@ public static unsafe partial class Translator
         else
         {
             d.Reg = GprOff(ins.Op0Register);
-            d.Fn = BySize(size, &Interpreter.ShiftR<W8>, &Interpreter.ShiftR<W16>, &Interpreter.ShiftR<W32>, &Interpreter.ShiftR<W64>);
+            d.Fn = d.Aux switch
+            {
+                0 => ShiftRegHandler<RolOp>(ref d, size),
+                1 => ShiftRegHandler<RorOp>(ref d, size),
+                4 => ShiftRegHandler<ShlOp>(ref d, size),
+                5 => ShiftRegHandler<ShrOp>(ref d, size),
+                7 => ShiftRegHandler<SarOp>(ref d, size),
+                _ => null,
+            };
+            d.Fn = d.Fn != null ? d.Fn : BySize(size, &Interpreter.ShiftR<W8>, &Interpreter.ShiftR<W16>, &Interpreter.ShiftR<W32>, &Interpreter.ShiftR<W64>);
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The specialised register form of a shift or rotate: by CL, or by an immediate whose masked
+    /// count is non-zero (a zero immediate count, which changes no flags, keeps the generic handler).
+    /// </summary>
+    private static delegate*<Cpu, ref Insn, int> ShiftRegHandler<TOp>(ref Insn d, int size) where TOp : struct, IShiftOp
+    {
+        if (d.Cc == 1)
+        {
+            return BySize(size, &Interpreter.ShiftRC<TOp, W8>, &Interpreter.ShiftRC<TOp, W16>, &Interpreter.ShiftRC<TOp, W32>, &Interpreter.ShiftRC<TOp, W64>);
+        }
+
+        if ((d.Imm & (size == 8 ? 63UL : 31UL)) == 0)
+        {
+            return null;
+        }
+
+        return BySize(size, &Interpreter.ShiftRI<TOp, W8>, &Interpreter.ShiftRI<TOp, W16>, &Interpreter.ShiftRI<TOp, W32>, &Interpreter.ShiftRI<TOp, W64>);
     }
 
     private static bool BuildShld(ref Insn d, in Instruction ins)
@@ -147,7 +175,19 @@ public static unsafe partial class Translator
                 d.Imm = ins.GetImmediate(2);
             }
 
-            d.Fn = BySize(size2, null, &Interpreter.Imul2<W16>, &Interpreter.Imul2<W32>, &Interpreter.Imul2<W64>);
+            if (IsMem(in ins, 1))
+            {
+                d.Fn = BySize(size2, null, &Interpreter.Imul2<W16>, &Interpreter.Imul2<W32>, &Interpreter.Imul2<W64>);
+            }
+            else if (d.Aux2 == 0)
+            {
+                d.Fn = BySize(size2, null, &Interpreter.Imul2RR<W16>, &Interpreter.Imul2RR<W32>, &Interpreter.Imul2RR<W64>);
+            }
+            else
+            {
+                d.Fn = BySize(size2, null, &Interpreter.Imul3RI<W16>, &Interpreter.Imul3RI<W32>, &Interpreter.Imul3RI<W64>);
+            }
+
             return true;
         }
 

@@ -84,7 +84,7 @@ public static unsafe partial class Translator
             else if (IsMem(in ins, 1))
             {
                 SetMem(ref d, in ins);
-                d.Fn = BySize(size, &Interpreter.MovRM<W8>, &Interpreter.MovRM<W16>, &Interpreter.MovRM<W32>, &Interpreter.MovRM<W64>);
+                d.Fn = ByEa(in d, MovRMFor<EaFull>(size), MovRMFor<EaBaseDisp>(size), MovRMFor<EaDisp>(size));
             }
             else if (IsImm(in ins, 1))
             {
@@ -103,16 +103,25 @@ public static unsafe partial class Translator
         if (IsGpr(in ins, 1))
         {
             d.Reg = GprOff(ins.Op1Register);
-            d.Fn = BySize(size, &Interpreter.MovMR<W8>, &Interpreter.MovMR<W16>, &Interpreter.MovMR<W32>, &Interpreter.MovMR<W64>);
+            d.Fn = ByEa(in d, MovMRFor<EaFull>(size), MovMRFor<EaBaseDisp>(size), MovMRFor<EaDisp>(size));
         }
         else
         {
             d.Imm = ins.GetImmediate(1);
-            d.Fn = BySize(size, &Interpreter.MovMI<W8>, &Interpreter.MovMI<W16>, &Interpreter.MovMI<W32>, &Interpreter.MovMI<W64>);
+            d.Fn = ByEa(in d, MovMIFor<EaFull>(size), MovMIFor<EaBaseDisp>(size), MovMIFor<EaDisp>(size));
         }
 
         return true;
     }
+
+    private static delegate*<Cpu, ref Insn, int> MovRMFor<TEa>(int size) where TEa : struct, IAddressing
+        => BySize(size, &Interpreter.MovRM<W8, TEa>, &Interpreter.MovRM<W16, TEa>, &Interpreter.MovRM<W32, TEa>, &Interpreter.MovRM<W64, TEa>);
+
+    private static delegate*<Cpu, ref Insn, int> MovMRFor<TEa>(int size) where TEa : struct, IAddressing
+        => BySize(size, &Interpreter.MovMR<W8, TEa>, &Interpreter.MovMR<W16, TEa>, &Interpreter.MovMR<W32, TEa>, &Interpreter.MovMR<W64, TEa>);
+
+    private static delegate*<Cpu, ref Insn, int> MovMIFor<TEa>(int size) where TEa : struct, IAddressing
+        => BySize(size, &Interpreter.MovMI<W8, TEa>, &Interpreter.MovMI<W16, TEa>, &Interpreter.MovMI<W32, TEa>, &Interpreter.MovMI<W64, TEa>);
 
     private static bool BuildMovx(ref Insn d, in Instruction ins)
     {
@@ -162,6 +171,15 @@ public static unsafe partial class Translator
             (true, true, 4, 8) => &Interpreter.MovsxRM<W32, W64>,
             _ => null,
         };
+
+        // MOVZBL and MOVZWL loads, the common ones, also by address form.
+        if (mem && !sign && dst == 4)
+        {
+            d.Fn = src == 1
+                ? ByEa(in d, &Interpreter.MovzxRM<W8, W32, EaFull>, &Interpreter.MovzxRM<W8, W32, EaBaseDisp>, &Interpreter.MovzxRM<W8, W32, EaDisp>)
+                : ByEa(in d, &Interpreter.MovzxRM<W16, W32, EaFull>, &Interpreter.MovzxRM<W16, W32, EaBaseDisp>, &Interpreter.MovzxRM<W16, W32, EaDisp>);
+        }
+
         return true;
     }
 

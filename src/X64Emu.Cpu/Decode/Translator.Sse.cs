@@ -157,7 +157,11 @@ public static unsafe partial class Translator
             return false;
         }
 
-        d.Fn = &Interpreter.MovVec;
+        d.Fn = d.Aux == 1
+            ? ByEa(in d, &Interpreter.MovVecStore<EaFull>, &Interpreter.MovVecStore<EaBaseDisp>, &Interpreter.MovVecStore<EaDisp>)
+            : (d.Flags & InsnFlags.Mem) != 0
+                ? ByEa(in d, &Interpreter.MovVecLoad<EaFull>, &Interpreter.MovVecLoad<EaBaseDisp>, &Interpreter.MovVecLoad<EaDisp>)
+                : &Interpreter.MovVecRR;
         return true;
     }
 

@@ -172,6 +172,21 @@ public static unsafe partial class Translator
         }
     }
 
+    /// <summary>
+    /// Picks the handler for the memory operand's address form (filled by <see cref="SetMem"/>):
+    /// [disp] (absolute or RIP-relative), [base + disp], or anything else (index, FS/GS, 67h).
+    /// </summary>
+    public static delegate*<Cpu, ref Insn, int> ByEa(in Insn d,
+        delegate*<Cpu, ref Insn, int> full, delegate*<Cpu, ref Insn, int> baseDisp, delegate*<Cpu, ref Insn, int> disp)
+    {
+        if (d.Index != Reg.Zero * 8 || d.Seg != Reg.Zero * 8 || (d.Flags & InsnFlags.Addr32) != 0)
+        {
+            return full;
+        }
+
+        return d.Base == Reg.Zero * 8 ? disp : baseDisp;
+    }
+
     /// <summary>Size in bytes of operand <paramref name="n"/> (register or memory).</summary>
     public static int OpSize(in Instruction ins, int n)
     {

@@ -29,4 +29,19 @@ public static class FlagOp
 
     /// <summary>ADC: dst + src + carry = res.</summary>
     public const int Adc = 7 << 2;
+
+    /// <summary>SHL/SAL: dst &lt;&lt; src = res (src = the masked, non-zero count); CF is the last bit out, OF = MSB(res) ^ CF.</summary>
+    public const int Shl = 8 << 2;
+
+    /// <summary>SHR: dst &gt;&gt; src = res (src = the masked, non-zero count); OF = MSB(dst) for a count of 1.</summary>
+    public const int Shr = 9 << 2;
+
+    /// <summary>SAR: dst &gt;&gt; src (arithmetic) = res (src = the masked, non-zero count); OF = 0.</summary>
+    public const int Sar = 10 << 2;
+
+    /// <summary>IMUL (two and three operands): dst * src = res truncated, with dst and src sign-extended to 64 bits; CF = OF = the product did not fit.</summary>
+    public const int Mul = 11 << 2;
+
+    /// <summary>The first kind whose CF is computed from the operands by <see cref="Cpu.ArithFlags"/> rather than kept in <see cref="Cpu.FlagBits"/> (Inc, Dec).</summary>
+    internal const int FirstComputedCarry = Shl;
 }

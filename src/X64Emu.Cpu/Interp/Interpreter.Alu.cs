@@ -34,8 +34,12 @@ public static unsafe partial class Interpreter
     }
 
     public static int AluRM<TOp, W>(Cpu c, ref Insn i) where TOp : struct, IAluOp where W : struct, IWidth
+        => AluRM<TOp, W, EaFull>(c, ref i);
+
+    /// <summary>ALU reg, mem with the address form chosen at decode time.</summary>
+    public static int AluRM<TOp, W, TEa>(Cpu c, ref Insn i) where TOp : struct, IAluOp where W : struct, IWidth where TEa : struct, IAddressing
     {
-        if (!W.Load(c.Mmu, c.Ea(ref i), out ulong src))
+        if (!W.Load(c.Mmu, TEa.Ea(c, ref i), out ulong src))
         {
             return c.Fault(ref i);
         }
@@ -50,15 +54,23 @@ public static unsafe partial class Interpreter
     }
 
     public static int AluMR<TOp, W>(Cpu c, ref Insn i) where TOp : struct, IAluOp where W : struct, IWidth
-        => AluMem<TOp, W>(c, ref i, W.Get(c, i.Reg));
+        => AluMem<TOp, W, EaFull>(c, ref i, W.Get(c, i.Reg));
 
     public static int AluMI<TOp, W>(Cpu c, ref Insn i) where TOp : struct, IAluOp where W : struct, IWidth
-        => AluMem<TOp, W>(c, ref i, i.Imm & W.Mask);
+        => AluMem<TOp, W, EaFull>(c, ref i, i.Imm & W.Mask);
+
+    /// <summary>ALU mem, reg with the address form chosen at decode time.</summary>
+    public static int AluMR<TOp, W, TEa>(Cpu c, ref Insn i) where TOp : struct, IAluOp where W : struct, IWidth where TEa : struct, IAddressing
+        => AluMem<TOp, W, TEa>(c, ref i, W.Get(c, i.Reg));
+
+    /// <summary>ALU mem, imm with the address form chosen at decode time.</summary>
+    public static int AluMI<TOp, W, TEa>(Cpu c, ref Insn i) where TOp : struct, IAluOp where W : struct, IWidth where TEa : struct, IAddressing
+        => AluMem<TOp, W, TEa>(c, ref i, i.Imm & W.Mask);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int AluMem<TOp, W>(Cpu c, ref Insn i, ulong src) where TOp : struct, IAluOp where W : struct, IWidth
+    private static int AluMem<TOp, W, TEa>(Cpu c, ref Insn i, ulong src) where TOp : struct, IAluOp where W : struct, IWidth where TEa : struct, IAddressing
     {
-        ulong ea = c.Ea(ref i);
+        ulong ea = TEa.Ea(c, ref i);
         if (!TOp.Writes)
         {
             if (!W.Load(c.Mmu, ea, out ulong d0))

@@ -16,6 +16,19 @@ public static unsafe partial class Interpreter
         return (int)ExitReason.BlockEnd;
     }
 
+    /// <summary>Jcc with its condition chosen at decode time (<see cref="Jcc"/> reads it from Insn.Cc).</summary>
+    public static int Jcc<TCc>(Cpu c, ref Insn i) where TCc : struct, ICondCode
+    {
+        int taken = c.CondFast<TCc>();
+        if (taken < 0)
+        {
+            return Jcc(c, ref i); // materialised or unusual flags: the generic evaluator (a tail call)
+        }
+
+        c.R.Rip = taken != 0 ? i.Imm : i.Next;
+        return (int)ExitReason.BlockEnd;
+    }
+
     public static int JmpR(Cpu c, ref Insn i)
     {
         c.R.Rip = c.GprAt(i.Reg);

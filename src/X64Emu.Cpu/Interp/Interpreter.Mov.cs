@@ -17,9 +17,12 @@ public static unsafe partial class Interpreter
         return 0;
     }
 
-    public static int MovRM<W>(Cpu c, ref Insn i) where W : struct, IWidth
+    public static int MovRM<W>(Cpu c, ref Insn i) where W : struct, IWidth => MovRM<W, EaFull>(c, ref i);
+
+    /// <summary>MOV reg, mem with the address form chosen at decode time.</summary>
+    public static int MovRM<W, TEa>(Cpu c, ref Insn i) where W : struct, IWidth where TEa : struct, IAddressing
     {
-        if (!W.Load(c.Mmu, c.Ea(ref i), out ulong v))
+        if (!W.Load(c.Mmu, TEa.Ea(c, ref i), out ulong v))
         {
             return c.Fault(ref i);
         }
@@ -28,11 +31,17 @@ public static unsafe partial class Interpreter
         return 0;
     }
 
-    public static int MovMR<W>(Cpu c, ref Insn i) where W : struct, IWidth
-        => W.Store(c.Mmu, c.Ea(ref i), W.Get(c, i.Reg)) ? 0 : c.Fault(ref i);
+    public static int MovMR<W>(Cpu c, ref Insn i) where W : struct, IWidth => MovMR<W, EaFull>(c, ref i);
 
-    public static int MovMI<W>(Cpu c, ref Insn i) where W : struct, IWidth
-        => W.Store(c.Mmu, c.Ea(ref i), i.Imm) ? 0 : c.Fault(ref i);
+    /// <summary>MOV mem, reg with the address form chosen at decode time.</summary>
+    public static int MovMR<W, TEa>(Cpu c, ref Insn i) where W : struct, IWidth where TEa : struct, IAddressing
+        => W.Store(c.Mmu, TEa.Ea(c, ref i), W.Get(c, i.Reg)) ? 0 : c.Fault(ref i);
+
+    public static int MovMI<W>(Cpu c, ref Insn i) where W : struct, IWidth => MovMI<W, EaFull>(c, ref i);
+
+    /// <summary>MOV mem, imm with the address form chosen at decode time.</summary>
+    public static int MovMI<W, TEa>(Cpu c, ref Insn i) where W : struct, IWidth where TEa : struct, IAddressing
+        => W.Store(c.Mmu, TEa.Ea(c, ref i), i.Imm) ? 0 : c.Fault(ref i);
 
     /// <summary>MOVZX/MOVSX/MOVSXD from a register: TSrc is the source width, TDst the destination.</summary>
     public static int MovzxRR<TSrc, TDst>(Cpu c, ref Insn i) where TSrc : struct, IWidth where TDst : struct, IWidth
@@ -42,8 +51,12 @@ public static unsafe partial class Interpreter
     }
 
     public static int MovzxRM<TSrc, TDst>(Cpu c, ref Insn i) where TSrc : struct, IWidth where TDst : struct, IWidth
+        => MovzxRM<TSrc, TDst, EaFull>(c, ref i);
+
+    /// <summary>MOVZX reg, mem with the address form chosen at decode time.</summary>
+    public static int MovzxRM<TSrc, TDst, TEa>(Cpu c, ref Insn i) where TSrc : struct, IWidth where TDst : struct, IWidth where TEa : struct, IAddressing
     {
-        if (!TSrc.Load(c.Mmu, c.Ea(ref i), out ulong v))
+        if (!TSrc.Load(c.Mmu, TEa.Ea(c, ref i), out ulong v))
         {
             return c.Fault(ref i);
         }

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using X64Emu.Cpu.Decode;
 using X64Emu.Cpu.Flags;
 
@@ -97,14 +98,34 @@ public static unsafe partial class Interpreter
             return c.Fault(ref i);
         }
 
-        long a = W.Sx(i.Aux2 == 0 ? W.Get(c, i.Reg) : s);
-        long b = W.Sx(i.Aux2 == 0 ? s : i.Imm);
-        long h = Math.BigMul(a, b, out long l);
-        ulong lo = (ulong)l & W.Mask;
-        bool fits = W.Bits == 64 ? h == (l >> 63) : W.Sx(lo) == l;
-        W.Set(c, i.Reg, lo);
-        c.SetMaterialized((fits ? 0 : RFlags.CF | RFlags.OF) | ResultFlags<W>(lo));
+        TruncatedImul<W>(c, ref i, W.Sx(i.Aux2 == 0 ? W.Get(c, i.Reg) : s), W.Sx(i.Aux2 == 0 ? s : i.Imm));
         return 0;
+    }
+
+    /// <summary>IMUL r, r (the register form of <see cref="Imul2{W}"/> with Aux2 = 0).</summary>
+    public static int Imul2RR<W>(Cpu c, ref Insn i) where W : struct, IWidth
+    {
+        TruncatedImul<W>(c, ref i, W.Sx(W.Get(c, i.Reg)), W.Sx(W.Get(c, i.Rm)));
+        return 0;
+    }
+
+    /// <summary>IMUL r, r, imm (the register form of <see cref="Imul2{W}"/> with Aux2 = 1).</summary>
+    public static int Imul3RI<W>(Cpu c, ref Insn i) where W : struct, IWidth
+    {
+        TruncatedImul<W>(c, ref i, W.Sx(W.Get(c, i.Rm)), W.Sx(i.Imm));
+        return 0;
+    }
+
+    /// <summary>
+    /// Reg = a * b truncated to the width. The flags stay lazy (<see cref="FlagOp.Mul"/> with the
+    /// sign-extended factors): whether the product fitted is only worked out if CF or OF is read.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TruncatedImul<W>(Cpu c, ref Insn i, long a, long b) where W : struct, IWidth
+    {
+        ulong lo = (ulong)(a * b) & W.Mask;
+        W.Set(c, i.Reg, lo);
+        c.SetFlags(FlagOp.Mul | W.SizeIndex, (ulong)a, (ulong)b, lo);
     }
 
     /// <summary>DIV: unsigned rDX:rAX / src; #DE on a zero divisor or a quotient that does not fit.</summary>

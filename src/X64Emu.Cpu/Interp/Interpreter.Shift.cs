@@ -18,6 +18,25 @@ public static unsafe partial class Interpreter
         return 0;
     }
 
+    /// <summary>A shift or rotate of a register by an immediate whose masked count is non-zero (checked at decode time).</summary>
+    public static int ShiftRI<TOp, W>(Cpu c, ref Insn i) where TOp : struct, IShiftOp where W : struct, IWidth
+    {
+        int count = (int)i.Imm & (W.Bits == 64 ? 63 : 31);
+        W.Set(c, i.Reg, TOp.Exec<W>(c, W.Get(c, i.Reg), count));
+        return 0;
+    }
+
+    /// <summary>A shift or rotate of a register by CL.</summary>
+    public static int ShiftRC<TOp, W>(Cpu c, ref Insn i) where TOp : struct, IShiftOp where W : struct, IWidth
+    {
+        int count = (int)c.Gpr(Reg.Rcx) & (W.Bits == 64 ? 63 : 31);
+        ulong d = W.Get(c, i.Reg);
+
+        // A zero count changes no flags, but a 32-bit destination is still written (zero-extended).
+        W.Set(c, i.Reg, count == 0 ? d : TOp.Exec<W>(c, d, count));
+        return 0;
+    }
+
     public static int ShiftM<W>(Cpu c, ref Insn i) where W : struct, IWidth
     {
         int count = (int)((i.Cc == 0 ? i.Imm : c.Gpr(Reg.Rcx)) & (W.Bits == 64 ? 63UL : 31UL));
@@ -49,80 +68,21 @@ public static unsafe partial class Interpreter
     {
         int bits = W.Bits;
         ulong mask = W.Mask;
-        ulong sign = W.SignBit;
         ulong r;
-        ulong cf;
         ulong f;
         switch (op)
         {
             case 4: // SHL
             case 6: // SAL (undocumented alias)
-                r = count >= 64 ? 0 : (d << count) & mask;
-                cf = count <= bits ? (d >> (bits - count)) & 1 : 0;
-                f = ResultFlags<W>(r) | (cf != 0 ? RFlags.CF : 0);
-                if ((((r & sign) != 0 ? 1UL : 0UL) ^ cf) != 0)
-                {
-                    f |= RFlags.OF;
-                }
-
-                c.SetMaterialized(f);
-                return r;
+                return ShlOp.Exec<W>(c, d, count);
             case 5: // SHR
-                r = count >= 64 ? 0 : d >> count;
-                cf = count <= bits ? (d >> (count - 1)) & 1 : 0;
-                f = ResultFlags<W>(r) | (cf != 0 ? RFlags.CF : 0);
-                if ((d & sign) != 0 && count == 1)
-                {
-                    f |= RFlags.OF;
-                }
-
-                c.SetMaterialized(f);
-                return r;
+                return ShrOp.Exec<W>(c, d, count);
             case 7: // SAR
-            {
-                long sd = W.Sx(d);
-                int n = count >= bits ? bits - 1 : count;
-                r = (ulong)(sd >> n) & mask;
-                cf = (ulong)(sd >> (count >= bits ? bits - 1 : count - 1)) & 1;
-                c.SetMaterialized(ResultFlags<W>(r) | (cf != 0 ? RFlags.CF : 0));
-                return r;
-            }
-
+                return SarOp.Exec<W>(c, d, count);
             case 0: // ROL
-            {
-                int n = count % bits;
-                r = n == 0 ? d : ((d << n) | (d >> (bits - n))) & mask;
-                f = c.ArithFlags & ~(RFlags.CF | RFlags.OF);
-                cf = r & 1;
-                f |= cf != 0 ? RFlags.CF : 0;
-                if (((r >> (bits - 1)) & 1) != cf)
-                {
-                    f |= RFlags.OF;
-                }
-
-                c.SetMaterialized(f);
-                return r;
-            }
-
+                return RolOp.Exec<W>(c, d, count);
             case 1: // ROR
-            {
-                int n = count % bits;
-                r = n == 0 ? d : ((d >> n) | (d << (bits - n))) & mask;
-                f = c.ArithFlags & ~(RFlags.CF | RFlags.OF);
-                if ((r & sign) != 0)
-                {
-                    f |= RFlags.CF;
-                }
-
-                if ((((r >> (bits - 1)) ^ (r >> (bits - 2))) & 1) != 0)
-                {
-                    f |= RFlags.OF;
-                }
-
-                c.SetMaterialized(f);
-                return r;
-            }
-
+                return RorOp.Exec<W>(c, d, count);
             case 2: // RCL: rotate the (bits+1)-bit value CF:d left
             {
                 int n = bits < 32 ? count % (bits + 1) : count;

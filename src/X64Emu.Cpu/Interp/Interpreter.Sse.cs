@@ -115,6 +115,43 @@ public static unsafe partial class Interpreter
         return c.Mmu.TryWrite128(ea, c.Xmm(i.Reg)) ? 0 : c.Fault(ref i);
     }
 
+    /// <summary><see cref="MovVec"/> register to register (Aux 0, no memory operand).</summary>
+    public static int MovVecRR(Cpu c, ref Insn i)
+    {
+        c.Xmm(i.Reg) = c.Xmm(i.Rm);
+        return 0;
+    }
+
+    /// <summary><see cref="MovVec"/> load (Aux 0, memory source) with the address form chosen at decode time.</summary>
+    public static int MovVecLoad<TEa>(Cpu c, ref Insn i) where TEa : struct, IAddressing
+    {
+        ulong ea = TEa.Ea(c, ref i);
+        if ((i.Aux2 & 1) != 0 && (ea & 15) != 0)
+        {
+            return c.Raise(ref i, ExitReason.GeneralProtection);
+        }
+
+        if (!c.Mmu.TryRead128(ea, out Vector128<byte> v))
+        {
+            return c.Fault(ref i);
+        }
+
+        c.Xmm(i.Reg) = v;
+        return 0;
+    }
+
+    /// <summary><see cref="MovVec"/> store (Aux 1) with the address form chosen at decode time.</summary>
+    public static int MovVecStore<TEa>(Cpu c, ref Insn i) where TEa : struct, IAddressing
+    {
+        ulong ea = TEa.Ea(c, ref i);
+        if ((i.Aux2 & 1) != 0 && (ea & 15) != 0)
+        {
+            return c.Raise(ref i, ExitReason.GeneralProtection);
+        }
+
+        return c.Mmu.TryWrite128(ea, c.Xmm(i.Reg)) ? 0 : c.Fault(ref i);
+    }
+
     /// <summary>
     /// MOVSS/MOVSD and the partial moves. Aux: 0 movss xmm,xmm (merge 32), 1 movss xmm,m32 (zero upper),
     /// 2 movss m32,xmm, 3 movsd xmm,xmm, 4 movsd xmm,m64, 5 movsd m64,xmm, 6 movhps/movhpd xmm,m64,

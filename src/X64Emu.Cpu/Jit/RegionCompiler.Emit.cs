@@ -35,6 +35,9 @@ internal sealed unsafe partial class RegionCompiler
 
     private const int DeferredImul = 100;
 
+    private static readonly System.Reflection.MethodInfo s_cond =
+        typeof(Cpu).GetMethod(nameof(Cpu.Cond), new[] { typeof(int) }) ?? throw new MissingMethodException(nameof(Cpu), nameof(Cpu.Cond));
+
     private readonly record struct FState(FKind Kind, int Op, int SizeIndex)
     {
         public static readonly FState InCpu = new(FKind.InCpu, 0, 0);
@@ -254,7 +257,7 @@ internal sealed unsafe partial class RegionCompiler
         MaterializeHere();
         _il.Emit(OpCodes.Ldarg_1);
         _il.Emit(OpCodes.Ldc_I4, cc);
-        _il.Emit(OpCodes.Call, Method(typeof(Cpu), nameof(Cpu.Cond)));
+        _il.Emit(OpCodes.Call, s_cond);
     }
 
     private bool TryCondSub(int cc, int bits)
@@ -706,7 +709,8 @@ internal sealed unsafe partial class RegionCompiler
         _il.Emit(OpCodes.Br, _spill);
         _il.MarkLabel(resume);
         ref Insn insn = ref _region.Insns[bi.InsnBase + k];
-        delegate*<Cpu, ref Insn, int> fn = insn.Fn;
+        // A fused handler (CMP/TEST + Jcc) would run the next instruction too: call the plain one.
+        delegate*<Cpu, ref Insn, int> fn = (insn.Flags & InsnFlags.Fused) != 0 ? insn.Plain : insn.Fn;
         _il.Emit(OpCodes.Ldarg_1);
         _il.Emit(OpCodes.Ldc_I8, (long)Unsafe.AsPointer(ref insn));
         _il.Emit(OpCodes.Conv_U);

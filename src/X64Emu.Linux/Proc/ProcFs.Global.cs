@@ -151,7 +151,7 @@ public static partial class ProcFs
             (1, CpuFeatures.Sse2, "sse2"), (3, CpuFeatures.Syscall, "syscall"), (3, CpuFeatures.Nx, "nx"), (3, CpuFeatures.Lm, "lm"),
             (2, CpuFeatures.Sse3, "pni"), (2, CpuFeatures.Ssse3, "ssse3"), (2, CpuFeatures.Cx16, "cx16"), (2, CpuFeatures.Sse41, "sse4_1"),
             (2, CpuFeatures.Sse42, "sse4_2"), (2, CpuFeatures.Movbe, "movbe"), (2, CpuFeatures.Popcnt, "popcnt"),
-            (4, CpuFeatures.Bmi1, "bmi1"), (4, CpuFeatures.Bmi2, "bmi2"), (5, CpuFeatures.Pku, "pku"), (5, CpuFeatures.Ospke, "ospke"),
+            (4, CpuFeatures.Bmi1, "bmi1"), (4, CpuFeatures.Bmi2, "bmi2"), (4, CpuFeatures.Erms, "erms"), (5, CpuFeatures.Pku, "pku"), (5, CpuFeatures.Ospke, "ospke"),
         };
         foreach ((uint reg, uint bit, string name) in names)
         {

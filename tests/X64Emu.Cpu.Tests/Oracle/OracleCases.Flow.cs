@@ -19,6 +19,13 @@ public static partial class OracleCases
         ("inc", esi, null, 0), ("dec", rsi, null, 0), ("dec", sil, null, 0), ("neg", edi, null, 0),
         ("shl", esi, (byte)1, AF), ("sar", rsi, (byte)1, AF), ("shr", edi, (byte)1, AF), ("rol", esi, (byte)1, 0), ("rcr", rdi, (byte)1, 0),
         ("imul", esi, edi, SF | ZF | AF | PF), ("bt", rsi, rdi, OF | SF | AF | PF), ("popcnt", esi, edi, 0),
+
+        // Multi-bit counts (OF undefined) and the lazy shift and multiply kinds at every width.
+        ("shl", rsi, (byte)13, AF | OF), ("shr", rsi, (byte)7, AF | OF), ("sar", rdi, (byte)63, AF | OF),
+        ("shl", sil, (byte)3, AF | OF), ("shr", si, (byte)9, AF | OF), ("sar", dil, (byte)5, AF | OF),
+        ("ror", rsi, (byte)9, OF), ("rol", di, (byte)3, OF), ("ror", edi, (byte)1, 0),
+        ("imul", rsi, rdi, SF | ZF | AF | PF), ("imul", si, di, SF | ZF | AF | PF),
+        ("shl", rsi, cl, AF | OF), ("sar", edi, cl, AF | OF), ("rol", rsi, cl, OF),
     };
 
     private static Action<Assembler> Produce(string op, object dst, object? src) => src == null ? I(op, dst) : I(op, dst, src);
