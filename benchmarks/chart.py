@@ -3,11 +3,14 @@
 
     python3 benchmarks/chart.py out/bench/results.tsv benchmarks/compare.svg
 
-The TSV has the columns workload, native, x64emu, qemu, outputs; a time cell is a median in
-seconds or a status such as "FAIL (exit 1)" or "TIMEOUT (>300 s)".  For each workload three
-horizontal bars are drawn on a log-scale axis, starting at 1x (no slowdown): x64emu/native,
-qemu/native and x64emu/qemu.  A bar to the right of 1x is a slowdown, to the left a speed-up.
-A ratio that cannot be formed (a failed or missing run) is written as text instead of a bar.
+The TSV has the columns workload, native, x64emu, x64emu-interp, qemu, outputs (x64emu is the
+default run with the JIT tier, x64emu-interp the same binary with --jit=off); a time cell is a
+median in seconds or a status such as "FAIL (exit 1)" or "TIMEOUT (>300 s)".  For each workload
+four horizontal bars are drawn on a log-scale axis, starting at 1x (no slowdown): x64emu/native,
+x64emu-interp/native, qemu/native and x64emu/qemu.  A bar to the right of 1x is a slowdown, to the
+left a speed-up.  A ratio that cannot be formed (a failed or missing run) is written as text
+instead of a bar.  The qemu bars are left out when no qemu time is there at all (--no-qemu), and
+a series whose column the TSV lacks (an older results.tsv) is left out too.
 """
 import csv
 import math
@@ -15,9 +18,10 @@ import sys
 from html import escape
 
 SERIES = [  # (label, numerator, denominator, colour)
-    ("x64emu / native", "x64emu", "native", "#3b6fb6"),
+    ("x64emu (JIT) / native", "x64emu", "native", "#3b6fb6"),
+    ("x64emu-interp / native", "x64emu-interp", "native", "#9bb8e0"),
     ("qemu / native", "qemu", "native", "#e08a2c"),
-    ("x64emu / qemu", "x64emu", "qemu", "#4a9a58"),
+    ("x64emu (JIT) / qemu", "x64emu", "qemu", "#4a9a58"),
 ]
 
 
@@ -37,9 +41,12 @@ def fmt(r):
 
 
 def main(tsv, svg_path):
-    rows = list(csv.DictReader(open(tsv), delimiter="\t"))
+    reader = csv.DictReader(open(tsv), delimiter="\t")
+    rows = list(reader)
+    columns = set(reader.fieldnames or ())
     have_qemu = any(num(r.get("qemu")) is not None for r in rows)
-    series = [s for s in SERIES if have_qemu or "qemu" not in (s[1], s[2])]
+    series = [s for s in SERIES
+              if s[1] in columns and s[2] in columns and (have_qemu or "qemu" not in (s[1], s[2]))]
 
     cells = []  # per workload: list of (label, ratio or None, note, colour)
     ratios = []
@@ -65,13 +72,21 @@ def main(tsv, svg_path):
     if hi_exp == lo_exp:
         hi_exp += 1
 
-    left, right, top = 150, 70, 56
+    left, right, top = 150, 70, 62
     plot_w = 620
     bar_h, bar_gap, group_gap = 13, 2, 14
     group_h = len(series) * (bar_h + bar_gap) - bar_gap
     plot_h = len(cells) * (group_h + group_gap) - group_gap if cells else 40
-    legend_h = 34
     width = left + plot_w + right
+    # legend entries: a swatch and its label, wrapped onto further lines when they do not fit
+    legend, lx, line = [], left, 0
+    for label, _, _, colour in series:
+        w = int(19 + 6.3 * len(label) + 22)  # swatch + gap, label at ~6.3 px a character, spacing
+        if lx > left and lx + w > width - 10:
+            lx, line = left, line + 1
+        legend.append((lx, line, label, colour))
+        lx += w
+    legend_h = 34 + 18 * line
     height = top + plot_h + 30 + legend_h
 
     def x(v):
@@ -83,6 +98,9 @@ def main(tsv, svg_path):
     out.append('<rect width="100%" height="100%" fill="white"/>')
     out.append('<text x="%d" y="20" font-size="14" font-weight="bold">Guest run time ratios '
                '(median wall time; log scale; right of 1× = slower)</text>' % left)
+    if any(s[1] == "x64emu-interp" for s in series):
+        out.append('<text x="%d" y="36" font-size="10" fill="#555">x64emu: the default run (JIT tier on); '
+                   'x64emu-interp: the same binary with --jit=off (interpreter only)</text>' % left)
 
     # grid: every decade, with 2x and 5x minor lines
     for e in range(lo_exp, hi_exp + 1):
@@ -126,12 +144,10 @@ def main(tsv, svg_path):
             y += bar_h + bar_gap
         y += group_gap - bar_gap
 
-    ly = top + plot_h + 28
-    lx = left
-    for label, _, _, colour in series:
+    for lx, line, label, colour in legend:
+        ly = top + plot_h + 28 + 18 * line
         out.append('<rect x="%d" y="%d" width="14" height="11" fill="%s"/>' % (lx, ly - 9, colour))
         out.append('<text x="%d" y="%d">%s</text>' % (lx + 19, ly, escape(label)))
-        lx += 150
     out.append('</svg>')
     with open(svg_path, "w") as f:
         f.write("\n".join(out) + "\n")

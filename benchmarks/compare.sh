@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# benchmarks/compare.sh — guest-program benchmarks run side by side: natively, under x64emu and
-# under qemu-x86_64 (when installed), in one run.  `./build.sh bench [ARGS...]` calls this.
+# benchmarks/compare.sh — guest-program benchmarks run side by side: natively, under x64emu's two
+# tiers and under qemu-x86_64 (when installed), in one run.  `./build.sh bench [ARGS...]` calls this.
 #
 #   benchmarks/compare.sh [-n RUNS] [-t SECONDS] [--no-qemu] [--no-hyperfine] [WORKLOAD...]
 #
@@ -11,30 +11,40 @@
 #                   fork/exec of timeout(1) too: a few ms, visible only for hello)
 #   WORKLOAD...     any of the names below (default: all)
 #
+# Runners (one column each):
+#   native          the static guest binary run directly on the host
+#   x64emu          out/x64emu/x64emu with its defaults: the JIT tier on (hot code compiled to IL)
+#   x64emu-interp   the same binary with --jit=off: the interpreter alone
+#   qemu            qemu-x86_64 (TCG), when installed and not --no-qemu
+#
 # Workloads (sources in benchmarks/guest/, built with `gcc -static -O2` into out/bench/):
 #   int_loop             250,000,000 iterations x 16 instructions = 4.0 G instructions.  The same
-#                        count is used for every runner (x64emu takes ~20-30 s), so the ratios need
-#                        no per-instruction scaling.
+#                        count is used for every runner (x64emu-interp takes ~20-60 s), so the ratios
+#                        need no per-instruction scaling.
 #   memcpy_loop          1000 rounds of libc memcpy/memmove/memset/memcmp/strlen/memchr on 8 MiB
 #   fault_touch          4 x 256 MiB anonymous mmap, one write per 4 KiB page, munmap: 262,144 faults
 #   fault_touch_thp      the same with madvise(MADV_HUGEPAGE) on a 2 MiB-aligned region
-#   fault_touch_hugetlb  the same with MAP_HUGETLB|MAP_HUGE_2MB: x64emu gets --hugepages 2M=136;
-#                        native and qemu need the host pool, which this script raises by 136 pages
-#                        in /proc/sys/vm/nr_hugepages when root (and restores afterwards)
+#   fault_touch_hugetlb  the same with MAP_HUGETLB|MAP_HUGE_2MB: both x64emu runners get
+#                        --hugepages 2M=136; native and qemu need the host pool, which this script
+#                        raises by 136 pages in /proc/sys/vm/nr_hugepages when root (and restores
+#                        afterwards)
 #   mmap_churn           200,000 x (mmap 1 page + write + mprotect + munmap), 12,500 mremaps
 #   fork_cow             200 x fork; each child rewrites 16 MiB the parent wrote (copy-on-write)
 #   gzip                 busybox gzip -c of 16 MB of generated text (static busybox)
 #   hello                hello world: whole-process start-up and exit
 #
-# Every workload is first run once per runner as a check run: its stdout is compared across the
-# runners (the guests print checksums), its peak RSS is taken with /usr/bin/time -v (else by
-# polling /proc/PID/status), and x64emu runs with --stats there so that its own page-fault count
-# and guest peak RSS are recorded.  The timed runs come after.  A runner that fails or times out
-# in the check run is not timed.
+# Every workload is first run once per runner as a check run: its stdout is compared across all
+# runners, both x64emu tiers included (the guests print checksums), its peak RSS is taken with
+# /usr/bin/time -v (else by polling /proc/PID/status), and both x64emu runners run with --stats
+# there so that their own page-fault count and guest peak RSS are recorded (the report shows the
+# JIT run's).  The timed runs come after.  A runner that fails or times out in the check run is
+# not timed.
 #
-# Output: a markdown table on stdout and in out/bench/results.md, the raw numbers in
-# out/bench/results.tsv, per-run logs in out/bench/runs/, and a log-scale chart of the ratios in
-# benchmarks/compare.svg (drawn by benchmarks/chart.py).
+# Output: a markdown table on stdout and in out/bench/results.md (medians of every runner; the
+# ratios x64emu/native, x64emu-interp/native, qemu/native, x64emu/qemu and the JIT's speed-up
+# x64emu-interp/x64emu), the raw numbers in out/bench/results.tsv, per-run logs in
+# out/bench/runs/, and a log-scale chart of the ratios in benchmarks/compare.svg (drawn by
+# benchmarks/chart.py).
 set -uo pipefail   # no -e: a failing runner is a result to report, not a reason to stop
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -72,7 +82,7 @@ command -v hyperfine >/dev/null || USE_HYPERFINE=0
 [ -x "$GNU_TIME" ] && "$GNU_TIME" -v true >/dev/null 2>&1 || GNU_TIME=
 command -v python3 >/dev/null || { echo "compare.sh: python3 is needed (JSON, chart)" >&2; exit 1; }
 
-RUNNERS=(native x64emu)
+RUNNERS=(native x64emu x64emu-interp)
 [ -n "$QEMU" ] && RUNNERS+=(qemu)
 
 log() { printf '%s\n' "$*" >&2; }
@@ -130,9 +140,10 @@ workload() {   # NAME -> ARGS (guest command line), XOPTS (x64emu options), POOL
 runner_cmd() {  # RUNNER [EXTRA x64emu OPTIONS...] -> CMD
     local r=$1; shift
     case "$r" in
-        native) CMD=("${ARGS[@]}") ;;
-        x64emu) CMD=("$EMU" "$@" "${XOPTS[@]}" "${ARGS[@]}") ;;
-        qemu)   CMD=("$QEMU" "${ARGS[@]}") ;;
+        native)        CMD=("${ARGS[@]}") ;;
+        x64emu)        CMD=("$EMU" "$@" "${XOPTS[@]}" "${ARGS[@]}") ;;
+        x64emu-interp) CMD=("$EMU" --jit=off "$@" "${XOPTS[@]}" "${ARGS[@]}") ;;
+        qemu)          CMD=("$QEMU" "${ARGS[@]}") ;;
     esac
 }
 
@@ -236,9 +247,9 @@ EOF
 
 # ---------------------------------------------------------------- run everything
 TSV=$OUT/results.tsv
-printf 'workload\tnative\tx64emu\tqemu\toutputs\n' >"$TSV"
+printf 'workload\tnative\tx64emu\tx64emu-interp\tqemu\toutputs\n' >"$TSV"
 RSSTSV=$OUT/rss.tsv
-printf 'workload\tnative_kB\tx64emu_host_kB\tqemu_kB\tx64emu_guest_peak_kB\tx64emu_faults\tguest_ru_maxrss_kB\n' >"$RSSTSV"
+printf 'workload\tnative_kB\tx64emu_host_kB\tx64emu_interp_host_kB\tqemu_kB\tx64emu_guest_peak_kB\tx64emu_faults\tguest_ru_maxrss_kB\n' >"$RSSTSV"
 NOTES=$OUT/notes.md
 : >"$NOTES"
 
@@ -252,14 +263,14 @@ for w in "${SELECTED[@]}"; do
     for r in "${RUNNERS[@]}"; do
         base=$RUNDIR/$w.$r
         RES[$r]=; SUM[$r]=; RSS[$r]=
-        if [ "$POOL" = 1 ] && [ "$r" != x64emu ]; then
+        if [ "$POOL" = 1 ] && [[ $r != x64emu* ]]; then
             if ! pool_raise; then
                 RES[$r]="n/a (no 2M pool)"
                 echo "- $w / $r: skipped: needs 128 free 2 MiB huge pages (run as root, or raise /proc/sys/vm/nr_hugepages)" >>"$NOTES"
                 continue
             fi
         fi
-        if [ "$r" = x64emu ]; then runner_cmd "$r" --stats; else runner_cmd "$r"; fi
+        if [[ $r == x64emu* ]]; then runner_cmd "$r" --stats; else runner_cmd "$r"; fi
         log "== $w / $r: check run: ${CMD[*]}"
         check_run "$base" "${CMD[@]}"
         RSS[$r]=$CHECK_RSS
@@ -307,7 +318,8 @@ for w in "${SELECTED[@]}"; do
             done
         } >>"$NOTES"
     fi
-    printf '%s\t%s\t%s\t%s\t%s\n' "$w" "${RES[native]:-}" "${RES[x64emu]:-}" "${RES[qemu]:--}" "$agree" >>"$TSV"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$w" "${RES[native]:-}" "${RES[x64emu]:-}" "${RES[x64emu-interp]:-}" \
+        "${RES[qemu]:--}" "$agree" >>"$TSV"
 
     xe=$RUNDIR/$w.x64emu.err
     gpeak=; gfaults=; gru=
@@ -317,8 +329,8 @@ for w in "${SELECTED[@]}"; do
     fi
     [ -s "$RUNDIR/$w.native.err" ] && gru=$(sed -n 's/.*ru_maxrss=\([0-9]*\).*/\1/p' "$RUNDIR/$w.native.err" | head -n 1)
     [ -s "$xe" ] && gru_x=$(sed -n 's/.*ru_maxrss=\([0-9]*\).*/\1/p' "$xe" | head -n 1) && [ -n "$gru_x" ] && gru="${gru:-?} native, $gru_x x64emu"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$w" "${RSS[native]:-}" "${RSS[x64emu]:-}" "${RSS[qemu]:--}" \
-        "${gpeak:-}" "${gfaults:-}" "${gru:-}" >>"$RSSTSV"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$w" "${RSS[native]:-}" "${RSS[x64emu]:-}" "${RSS[x64emu-interp]:-}" \
+        "${RSS[qemu]:--}" "${gpeak:-}" "${gfaults:-}" "${gru:-}" >>"$RSSTSV"
     unset RES SUM RSS
 done
 
@@ -370,26 +382,32 @@ lines.append("%s (commit %s)%s."
              % (sh("out/x64emu/x64emu --version | head -n 1"), sh("git rev-parse --short HEAD"),
                 ("; " + sh("%s --version | head -n 1" % qemu)) if qemu else "; qemu-x86_64 not installed"))
 lines.append("")
-lines.append("| workload | native median | x64emu median | qemu median | x64emu/native | qemu/native | x64emu/qemu | outputs |")
-lines.append("|---|---:|---:|---:|---:|---:|---:|:---:|")
+lines.append("x64emu = the default run (JIT tier on); x64emu-interp = the same binary with `--jit=off` "
+             "(interpreter only). JIT speed-up = x64emu-interp median / x64emu median (above 1× the JIT is faster).")
+lines.append("")
+lines.append("| workload | native median | x64emu median | x64emu-interp median | qemu median "
+             "| x64emu/native | x64emu-interp/native | JIT speed-up | qemu/native | x64emu/qemu | outputs |")
+lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|")
 for r in rows:
-    n, x, q = r["native"], r["x64emu"], r["qemu"]
-    lines.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
-        r["workload"], secs(n), secs(x), secs(q), ratio(x, n), ratio(q, n), ratio(x, q), r["outputs"]))
+    n, x, i, q = r["native"], r["x64emu"], r["x64emu-interp"], r["qemu"]
+    lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        r["workload"], secs(n), secs(x), secs(i), secs(q),
+        ratio(x, n), ratio(i, n), ratio(i, x), ratio(q, n), ratio(x, q), r["outputs"]))
 lines.append("")
 if startup:
     lines.append("Emulator start-up alone (`x64emu --version`, no guest): %s median." % secs(startup))
     lines.append("")
-lines.append("Peak RSS of the check run (%s, kB); for x64emu" % ("`/usr/bin/time -v`" if gnu_time else "VmHWM polled from /proc every 50 ms, so short runs read low") + " also the guest's peak RSS and "
+lines.append("Peak RSS of the check run (%s, kB); for x64emu (the JIT run)" % ("`/usr/bin/time -v`" if gnu_time else "VmHWM polled from /proc every 50 ms, so short runs read low") + " also the guest's peak RSS and "
              "page-fault count as its `--stats` reports them, and for fault_touch the guest's own "
              "`getrusage` ru_maxrss:")
 lines.append("")
-lines.append("| workload | native | x64emu (host) | qemu (host) | x64emu guest peak RSS | x64emu page faults | guest ru_maxrss |")
-lines.append("|---|---:|---:|---:|---:|---:|---:|")
+lines.append("| workload | native | x64emu (host) | x64emu-interp (host) | qemu (host) | x64emu guest peak RSS | x64emu page faults | guest ru_maxrss |")
+lines.append("|---|---:|---:|---:|---:|---:|---:|---:|")
 for r in rss:
-    lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (
-        r["workload"], r["native_kB"] or "-", r["x64emu_host_kB"] or "-", r["qemu_kB"] or "-",
-        r["x64emu_guest_peak_kB"] or "-", r["x64emu_faults"] or "-", r["guest_ru_maxrss_kB"] or "-"))
+    lines.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        r["workload"], r["native_kB"] or "-", r["x64emu_host_kB"] or "-", r["x64emu_interp_host_kB"] or "-",
+        r["qemu_kB"] or "-", r["x64emu_guest_peak_kB"] or "-", r["x64emu_faults"] or "-",
+        r["guest_ru_maxrss_kB"] or "-"))
 lines.append("")
 n = open(notes).read().strip()
 lines.append("Failures, timeouts and mismatches:" if n else "No failures, timeouts or output mismatches.")
