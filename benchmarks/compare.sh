@@ -96,7 +96,7 @@ for src in benchmarks/guest/*.c; do
         gcc -static -O2 -o "$bin" "$src" || { log "compare.sh: cannot build $src"; exit 1; }
     fi
 done
-if [ ! -x "$EMU" ] || [ -n "$(find src -newer "$EMU" -type f -print -quit)" ]; then
+if [ ! -x "$EMU" ] || [ -n "$(find src -newer "$EMU" -type f -not -path "*/obj/*" -not -path "*/bin/*" -print -quit)" ]; then
     log "compare.sh: publishing x64emu"
     dotnet publish src/X64Emu.Cli -c Release -o out/x64emu --nologo -v quiet >/dev/null || exit 1
 fi
