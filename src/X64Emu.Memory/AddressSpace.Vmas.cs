@@ -22,7 +22,7 @@ public sealed unsafe partial class AddressSpace
     /// <summary>
     /// Leaves gathered between two shootdowns, as Linux's mmu_gather batches them: 4096 × 16 B = 64 KiB, below
     /// the 85,000-byte large-object threshold. A longer zap shoots down and releases each full batch as it
-    /// goes, so unmapping any amount needs one pooled array — not a list that grows to 32 bytes per page,
+    /// goes, so unmapping any amount needs one reused array — not a list that grows to 32 bytes per page,
     /// stays with the address space and, per forked child, lands on the large-object heap.
     /// </summary>
     private const int ZapBatch = 4096;
@@ -31,12 +31,12 @@ public sealed unsafe partial class AddressSpace
     // Invariants: _zapped == null implies _zapCount == 0; entries [0, _zapCount) map into [_zapStart, _zapEnd).
     private ZapEntry[]? _zapped;
     private int _zapCount;
+    private ulong _zapStart = ulong.MaxValue;
+    private ulong _zapEnd;
 
     // One batch kept for the next zap of any address space: forked children each zap once, at exit, on
     // threads of their own, so a per-thread pool (ArrayPool.Shared) would allocate a fresh batch for each.
     private static ZapEntry[]? s_spareZapBatch;
-    private ulong _zapStart = ulong.MaxValue;
-    private ulong _zapEnd;
 
     // The VMAs an mprotect or attribute change modified, handed to MergeRangeLocked, which empties it.
     // Reused so that mprotect allocates nothing (200,000 of them made 34 MB of HashSets); protected by _lock.
@@ -312,7 +312,7 @@ public sealed unsafe partial class AddressSpace
                 ReleaseHugeLeaf(z.Frame, z.Level);
             }
 
-            z.Object = null; // the pooled array must not keep memory objects alive
+            z.Object = null; // the reused array must not keep memory objects alive
         }
 
         _zapCount = 0;
