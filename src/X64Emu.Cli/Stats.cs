@@ -1,3 +1,5 @@
+using System;
+using System.Globalization;
 using System.IO;
 using X64Emu.Linux;
 using X64Emu.Linux.Syscalls;
@@ -34,6 +36,31 @@ public static class Stats
         }
 
         k.FinalStats?.Invoke(w);
+        w.WriteLine($"  peak RAM in use     {k.Memory.Physical.Allocator.PeakUsedFrames * 4} kB, every process with page tables and page cache");
+        w.WriteLine($"  host peak RSS       {HostPeakRssKb()} kB, x64emu itself (VmHWM)");
         w.Flush();
+    }
+
+    /// <summary>
+    /// The emulator process's own peak resident set (VmHWM in /proc/self/status), or -1 when unreadable.
+    /// Compared with "peak RAM in use" it is the emulator's memory overhead (issue 5: at most 64 MiB).
+    /// </summary>
+    public static long HostPeakRssKb()
+    {
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/self/status"))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                {
+                    return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return -1;
     }
 }

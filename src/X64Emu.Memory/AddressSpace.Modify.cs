@@ -36,7 +36,7 @@ public sealed partial class AddressSpace
         }
 
         (bool, bool) split = EdgeSplitsLocked(start, end);
-        System.Collections.Generic.HashSet<Vma> modified = new();
+        System.Collections.Generic.HashSet<Vma> modified = _modifiedVmas;
         for (Vma? v = IsolateLocked(start, end); v != null && v.Start < end; v = v.Next)
         {
             VmFlags flags = v.Flags;

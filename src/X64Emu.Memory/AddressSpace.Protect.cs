@@ -138,7 +138,7 @@ public sealed unsafe partial class AddressSpace
             // Pass 2: split at the edges, change flags and leaves, merge.
             System.Collections.Generic.List<(ulong From, ulong To)>? populate = null;
             (bool, bool) split = EdgeSplitsLocked(start, end);
-            System.Collections.Generic.HashSet<Vma> modified = new();
+            System.Collections.Generic.HashSet<Vma> modified = _modifiedVmas;
             Vma? cur = IsolateLocked(start, end);
             while (cur != null && cur.Start < end)
             {

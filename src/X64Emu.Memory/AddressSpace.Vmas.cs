@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 using X64Emu.Memory.Objects;
 using X64Emu.Memory.PageTables;
 using X64Emu.Memory.Physical;
@@ -9,17 +10,37 @@ namespace X64Emu.Memory;
 
 public sealed unsafe partial class AddressSpace
 {
-    /// <summary>A leaf taken out of the page tables, released after the shootdown.</summary>
+    /// <summary>A leaf taken out of the page tables, released after the shootdown (16 bytes).</summary>
     private struct ZapEntry
     {
-        public long Frame;
-        public FrameFlags Flags;
         public MemoryObject? Object;
-        public int Level;
+        public int Frame;
+        public FrameFlags Flags;
+        public byte Level;
     }
 
-    // Reused between operations; protected by _lock.
-    private readonly List<ZapEntry> _zapped = new();
+    /// <summary>
+    /// Leaves gathered between two shootdowns, as Linux's mmu_gather batches them: 4096 × 16 B = 64 KiB, below
+    /// the 85,000-byte large-object threshold. A longer zap shoots down and releases each full batch as it
+    /// goes, so unmapping any amount needs one reused array — not a list that grows to 32 bytes per page,
+    /// stays with the address space and, per forked child, lands on the large-object heap.
+    /// </summary>
+    private const int ZapBatch = 4096;
+
+    // The gathered batch: rented by the first leaf a zap takes, returned by FinishZapLocked; protected by _lock.
+    // Invariants: _zapped == null implies _zapCount == 0; entries [0, _zapCount) map into [_zapStart, _zapEnd).
+    private ZapEntry[]? _zapped;
+    private int _zapCount;
+    private ulong _zapStart = ulong.MaxValue;
+    private ulong _zapEnd;
+
+    // One batch kept for the next zap of any address space: forked children each zap once, at exit, on
+    // threads of their own, so a per-thread pool (ArrayPool.Shared) would allocate a fresh batch for each.
+    private static ZapEntry[]? s_spareZapBatch;
+
+    // The VMAs an mprotect or attribute change modified, handed to MergeRangeLocked, which empties it.
+    // Reused so that mprotect allocates nothing (200,000 of them made 34 MB of HashSets); protected by _lock.
+    private readonly HashSet<Vma> _modifiedVmas = new();
 
     /// <summary>Flags that forbid merging (Linux VM_SPECIAL).</summary>
     private const VmFlags SpecialFlags = VmFlags.Io | VmFlags.DontExpand | VmFlags.PfnMap | VmFlags.MixedMap;
@@ -81,7 +102,8 @@ public sealed unsafe partial class AddressSpace
     /// merges with compatible neighbours; a piece that did not change was never split on Linux, so it only
     /// rejoins the remainder it was split from at an edge of the range.
     /// </summary>
-    private void MergeRangeLocked(ulong start, ulong end, System.Collections.Generic.HashSet<Vma> modified, (bool Start, bool End) split)
+    /// <remarks>Empties <paramref name="modified"/> (the reused <see cref="_modifiedVmas"/>) before returning.</remarks>
+    private void MergeRangeLocked(ulong start, ulong end, HashSet<Vma> modified, (bool Start, bool End) split)
     {
         for (Vma? v = _vmas.FindFirstOverlap(start, end); v != null && v.Start < end; v = v.Next)
         {
@@ -109,6 +131,14 @@ public sealed unsafe partial class AddressSpace
                     break;
                 }
             }
+        }
+
+        // Keep the set's storage for the next call unless one huge call grew it.
+        bool huge = modified.Count > 1024;
+        modified.Clear();
+        if (huge)
+        {
+            modified.TrimExcess();
         }
     }
 
@@ -223,7 +253,7 @@ public sealed unsafe partial class AddressSpace
         return false;
     }
 
-    /// <summary>Collects and clears the present leaves of [start, end); the frames are released by <see cref="FinishZapLocked"/>.</summary>
+    /// <summary>Collects and clears the present leaves of [start, end); the frames are released a full batch at a time and by <see cref="FinishZapLocked"/>.</summary>
     private struct ZapVisitor : IPteVisitor
     {
         public AddressSpace Space;
@@ -240,8 +270,54 @@ public sealed unsafe partial class AddressSpace
                 return;
             }
 
-            Space._zapped.Add(new ZapEntry { Frame = frame, Flags = mem.Flags(frame), Object = Object, Level = level });
+            Space.GatherLocked(va, frame, mem.Flags(frame), Object, level);
         }
+    }
+
+    /// <summary>Adds one cleared leaf to the batch, first shooting down and releasing a full one.</summary>
+    private void GatherLocked(ulong va, long frame, FrameFlags flags, MemoryObject? obj, int level)
+    {
+        ZapEntry[] batch = _zapped ??= Interlocked.Exchange(ref s_spareZapBatch, null) ?? new ZapEntry[ZapBatch];
+        if (_zapCount == ZapBatch)
+        {
+            ShootdownLocked(_zapStart, _zapEnd);
+            ReleaseZappedLocked();
+        }
+
+        // Level 1, 2, 3 leaves span 4 KiB, 2 MiB, 1 GiB: 12 + 9 * (level - 1) address bits.
+        ulong end = va + (1UL << (PageSizes.PageBits + (9 * (level - 1))));
+        _zapStart = Math.Min(_zapStart, va);
+        _zapEnd = Math.Max(_zapEnd, end);
+        batch[_zapCount++] = new ZapEntry { Frame = (int)frame, Flags = flags, Object = obj, Level = (byte)level };
+    }
+
+    /// <summary>Drops the gathered frames and their RSS. Preconditions: _lock held, the batch's range shot down.</summary>
+    private void ReleaseZappedLocked()
+    {
+        ZapEntry[]? batch = _zapped;
+        if (batch == null)
+        {
+            return;
+        }
+
+        for (int i = 0; i < _zapCount; i++)
+        {
+            ref ZapEntry z = ref batch[i];
+            if (z.Level == 1)
+            {
+                ReleaseMappedFrame(z.Frame, z.Flags, z.Object);
+            }
+            else
+            {
+                ReleaseHugeLeaf(z.Frame, z.Level);
+            }
+
+            z.Object = null; // the reused array must not keep memory objects alive
+        }
+
+        _zapCount = 0;
+        _zapStart = ulong.MaxValue;
+        _zapEnd = 0;
     }
 
     /// <summary>Clears the leaves of [start, end) inside <paramref name="vma"/>.</summary>
@@ -255,19 +331,12 @@ public sealed unsafe partial class AddressSpace
     private void FinishZapLocked(ulong start, ulong end)
     {
         ShootdownLocked(start, end);
-        foreach (ZapEntry z in _zapped)
+        ReleaseZappedLocked();
+        if (_zapped != null)
         {
-            if (z.Level == 1)
-            {
-                ReleaseMappedFrame(z.Frame, z.Flags, z.Object);
-            }
-            else
-            {
-                ReleaseHugeLeaf(z.Frame, z.Level);
-            }
+            _ = Interlocked.CompareExchange(ref s_spareZapBatch, _zapped, null);
+            _zapped = null;
         }
-
-        _zapped.Clear();
     }
 
     /// <summary>Removes whole VMAs starting at <paramref name="first"/> up to <paramref name="end"/>: zaps, uncharges, unlinks.</summary>

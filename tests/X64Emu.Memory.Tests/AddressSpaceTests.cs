@@ -201,4 +201,24 @@ public class AddressSpaceTests
         Assert.NotNull(v);
         Assert.Equal(s - Page, v!.Start);
     }
+
+    [Fact]
+    public void Unmap_MoreLeavesThanOneZapBatch_ReleasesEveryFrame()
+    {
+        using MemoryFixture f = new();
+        long before = f.Machine.Physical.UsedFrames;
+        const ulong Pages = 4096 + 100; // one full 4096-leaf batch released mid-walk, then the rest
+        ulong va = f.MapAnon(Pages * Page);
+        for (ulong p = 0; p < Pages; p++)
+        {
+            Assert.True(f.Mmu.TryWrite8(va + (p * Page), (byte)p));
+        }
+
+        Assert.Equal((long)Pages, f.Space.RssAnon);
+        Assert.Equal(MmStatus.Ok, f.Space.Unmap(va, Pages * Page));
+        Assert.Equal(0, f.Space.RssAnon);
+        Assert.Equal(before, f.Machine.Physical.UsedFrames);
+        f.Machine.Physical.Allocator.CheckInvariants();
+        f.Space.CheckInvariants();
+    }
 }

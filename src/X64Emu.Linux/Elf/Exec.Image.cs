@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Security.Cryptography;
 using X64Emu.Cpu;
 using X64Emu.Linux.Signals;
 using X64Emu.Linux.Syscalls;
@@ -82,7 +81,7 @@ public static unsafe partial class Exec
 
             // The initial stack.
             byte[] random = new byte[16];
-            RandomNumberGenerator.Fill(random);
+            Host.LibC.FillRandom(random);
             List<(AuxvType, ulong)> auxv = new()
             {
                 (AuxvType.MinSigStkSz, 2048),

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Security.Cryptography;
 using System.Text;
 using X64Emu.Cpu;
 using X64Emu.Linux.Host;

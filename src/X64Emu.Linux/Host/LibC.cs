@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.InteropServices;
+using X64Emu.Linux.Syscalls;
 
 namespace X64Emu.Linux.Host;
 
@@ -91,6 +92,31 @@ internal static unsafe partial class LibC
         }
 
         return System.Runtime.InteropServices.Marshal.PtrToStringUTF8((nint)buf);
+    }
+
+    /// <summary>
+    /// Fills <paramref name="buffer"/> from the host's getrandom(2) (the urandom source). Called instead of
+    /// System.Security.Cryptography's RandomNumberGenerator, which maps libssl and libcrypto into the
+    /// emulator: about 5 MB of host RSS for AT_RANDOM's 16 bytes.
+    /// </summary>
+    public static void FillRandom(Span<byte> buffer)
+    {
+        fixed (byte* p = buffer)
+        {
+            int done = 0;
+            while (done < buffer.Length)
+            {
+                long r = Sys(NrGetrandom, (long)(p + done), buffer.Length - done, 0);
+                if (r > 0)
+                {
+                    done += (int)r;
+                }
+                else if (r != -Errno.EINTR)
+                {
+                    throw new InvalidOperationException($"host getrandom failed: errno {-r}");
+                }
+            }
+        }
     }
 
     /// <summary>A NUL-terminated UTF-8 copy of a path for the host.</summary>

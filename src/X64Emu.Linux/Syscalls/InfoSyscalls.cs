@@ -1,7 +1,6 @@
 using System;
 using System.Buffers.Binary;
 using System.Diagnostics;
-using System.Security.Cryptography;
 using System.Text;
 using X64Emu.Linux.Host;
 using X64Emu.Linux.Tasks;
@@ -194,7 +193,7 @@ public static unsafe class InfoSyscalls
 
         int n = (int)Math.Min(a.A1, 33554431);
         byte[] b = new byte[n];
-        RandomNumberGenerator.Fill(b);
+        Host.LibC.FillRandom(b);
         return t.Process.Mm.WriteUser(a.A0, b) ? n : -Errno.EFAULT;
     }
 

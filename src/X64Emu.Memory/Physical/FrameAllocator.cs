@@ -30,6 +30,10 @@ public sealed class FrameAllocator
     private readonly long[] _freeBlocks = new long[MaxOrder + 1];
     private long _freeFrames;
 
+    // The most frames ever allocated at once: the emulated RAM the guest needed at its peak (for --stats).
+    // Invariants: _peakUsed >= _frameCount - _freeFrames; protected by _lock.
+    private long _peakUsed;
+
     /// <summary>Creates an allocator managing frames [0, <paramref name="frameCount"/>), all free.</summary>
     public FrameAllocator(long frameCount)
     {
@@ -65,6 +69,13 @@ public sealed class FrameAllocator
     /// <summary>Free frames right now (a racy snapshot).</summary>
     public long FreeFrames => Volatile.Read(ref _freeFrames);
 
+    /// <summary>
+    /// The most frames that were allocated at the same time (a racy snapshot): the peak of the guest's
+    /// memory use across every process — pages mapped (a shared or copy-on-write page once), page tables,
+    /// the page cache, hugetlb pools.
+    /// </summary>
+    public long PeakUsedFrames => Volatile.Read(ref _peakUsed);
+
     /// <summary>Allocates one frame; -1 when physical memory is exhausted.</summary>
     public int Allocate() => Allocate(0);
 
@@ -96,6 +107,12 @@ public sealed class FrameAllocator
             }
 
             _freeFrames -= 1L << order;
+            long used = _frameCount - _freeFrames;
+            if (used > _peakUsed)
+            {
+                _peakUsed = used;
+            }
+
             return frame;
         }
     }
@@ -240,6 +257,11 @@ public sealed class FrameAllocator
             if (free != _freeFrames)
             {
                 throw new InvalidOperationException($"buddy: counter says {_freeFrames} free frames, lists hold {free}");
+            }
+
+            if (_peakUsed < _frameCount - _freeFrames)
+            {
+                throw new InvalidOperationException($"buddy: peak {_peakUsed} below the {_frameCount - _freeFrames} frames in use");
             }
         }
     }
