@@ -24,7 +24,7 @@ public sealed class CliOptions
         "  --ksm                   start the KSM scanner (/sys/kernel/mm/ksm/run = 1)\n" +
         "  --jit=on|off|eager      compile hot code to IL (default on); off: interpreter only;\n" +
         "                          eager: compile every block before it first runs (for testing)\n" +
-        "  --jit-threshold N       block executions before the JIT compiles it (default 200)\n" +
+        "  --jit-threshold N       block executions before the JIT compiles it (default 2000)\n" +
         "  --overcommit MODE       vm.overcommit_memory: 0 heuristic, 1 always, 2 strict\n" +
         "  --cap CAP               give the guest a capability (CAP_SYS_RAWIO, CAP_IPC_LOCK, CAP_SYS_ADMIN)\n" +
         "  --help                  show this help\n" +

@@ -18,7 +18,7 @@ namespace X64Emu.Cpu.Jit;
 public sealed class JitEngine
 {
     /// <summary>Block executions before a block is queued for compilation.</summary>
-    public const int DefaultThreshold = 200;
+    public const int DefaultThreshold = 2000;
 
     private static readonly BlockingCollection<(JitEngine Engine, Block Block)> s_queue = new();
     private static Thread? s_worker;
