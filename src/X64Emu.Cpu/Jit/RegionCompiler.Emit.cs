@@ -35,6 +35,9 @@ internal sealed unsafe partial class RegionCompiler
 
     private const int DeferredImul = 100;
 
+    /// <summary>Backward edges between the checks for interrupts, shootdowns and invalidation by other threads.</summary>
+    private const int BackEdgePeriod = 256;
+
     private static readonly System.Reflection.MethodInfo s_cond =
         typeof(Cpu).GetMethod(nameof(Cpu.Cond), new[] { typeof(int) }) ?? throw new MissingMethodException(nameof(Cpu), nameof(Cpu.Cond));
 
@@ -53,6 +56,7 @@ internal sealed unsafe partial class RegionCompiler
     private readonly LocalBuilder _fr;
     private readonly LocalBuilder _fcf;
     private readonly LocalBuilder _fkind;
+    private readonly LocalBuilder _budget;
 
     /// <summary>Writes <paramref name="s"/> into the CPU's lazy-flag fields (emits nothing when they already hold it).</summary>
     private void Materialize(FState s)
@@ -788,13 +792,35 @@ internal sealed unsafe partial class RegionCompiler
             return;
         }
 
+        // The checks run every BackEdgePeriod-th backward edge (a countdown in a local): a tight guest loop
+        // pays a decrement and a branch per iteration, and a request waits at most a few microseconds.
         FState atEdge = _state;
         Label leave = _il.DefineLabel();
-        _il.Emit(OpCodes.Ldarg_0);
-        _il.Emit(OpCodes.Volatile);
-        _il.Emit(OpCodes.Ldfld, Field(typeof(JitRegion), nameof(JitRegion.Valid)));
-        _il.Emit(OpCodes.Brfalse, leave);
+        Label check = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldloc, _budget);
+        _il.Emit(OpCodes.Ldc_I4_1);
+        _il.Emit(OpCodes.Sub);
+        _il.Emit(OpCodes.Dup);
+        _il.Emit(OpCodes.Stloc, _budget);
+        _il.Emit(OpCodes.Brfalse, check);
+        _il.Emit(OpCodes.Br, t.Label);
+
+        _cold.Add(() =>
         {
+            _il.MarkLabel(check);
+            _il.Emit(OpCodes.Ldc_I4, BackEdgePeriod);
+            _il.Emit(OpCodes.Stloc, _budget);
+            _il.Emit(OpCodes.Ldarg_1);
+            _il.Emit(OpCodes.Dup);
+            _il.Emit(OpCodes.Ldfld, Field(typeof(Cpu), nameof(Cpu.BlocksExecuted)));
+            _il.Emit(OpCodes.Ldc_I8, (long)BackEdgePeriod);
+            _il.Emit(OpCodes.Add);
+            _il.Emit(OpCodes.Stfld, Field(typeof(Cpu), nameof(Cpu.BlocksExecuted)));
+            _il.Emit(OpCodes.Ldarg_0);
+            _il.Emit(OpCodes.Volatile);
+            _il.Emit(OpCodes.Ldfld, Field(typeof(JitRegion), nameof(JitRegion.Valid)));
+            _il.Emit(OpCodes.Brfalse, leave);
+
             // Cpu.MustLeave, inline: an interrupt request, or a shootdown not yet acknowledged.
             _il.Emit(OpCodes.Ldarg_1);
             _il.Emit(OpCodes.Volatile);
@@ -808,15 +834,9 @@ internal sealed unsafe partial class RegionCompiler
             _il.Emit(OpCodes.Ldfld, Field(typeof(Cpu), "_mmu"));
             _il.Emit(OpCodes.Ldfld, Field(typeof(X64Emu.Memory.Mmu), "_flushAck"));
             _il.Emit(OpCodes.Bne_Un, leave);
-            _il.Emit(OpCodes.Ldarg_1);
-            _il.Emit(OpCodes.Dup);
-            _il.Emit(OpCodes.Ldfld, Field(typeof(Cpu), nameof(Cpu.BlocksExecuted)));
-            _il.Emit(OpCodes.Ldc_I8, 1L);
-            _il.Emit(OpCodes.Add);
-            _il.Emit(OpCodes.Stfld, Field(typeof(Cpu), nameof(Cpu.BlocksExecuted)));
-        }
+            _il.Emit(OpCodes.Br, t.Label);
+        });
 
-        _il.Emit(OpCodes.Br, t.Label);
         _cold.Add(() =>
         {
             _il.MarkLabel(leave);

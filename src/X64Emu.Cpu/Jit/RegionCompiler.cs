@@ -91,6 +91,7 @@ internal sealed unsafe partial class RegionCompiler
         _fcf = _il.DeclareLocal(typeof(ulong));
         _cin = _il.DeclareLocal(typeof(ulong));
         _fkind = _il.DeclareLocal(typeof(int));
+        _budget = _il.DeclareLocal(typeof(int));
         _commonExit = _il.DefineLabel();
         _spill = _il.DefineLabel();
         _resume = _il.DeclareLocal(typeof(int));
@@ -428,6 +429,8 @@ internal sealed unsafe partial class RegionCompiler
         LoadRegs(_usedRegs);
         _il.Emit(OpCodes.Ldc_I4_M1);
         _il.Emit(OpCodes.Stloc, _fkind); // on entry the CPU holds the flags
+        _il.Emit(OpCodes.Ldc_I4, BackEdgePeriod);
+        _il.Emit(OpCodes.Stloc, _budget);
         if (_fsBase != null)
         {
             LoadSlot(Reg.FsBase, _fsBase);
