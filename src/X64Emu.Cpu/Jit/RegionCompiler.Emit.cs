@@ -35,6 +35,9 @@ internal sealed unsafe partial class RegionCompiler
 
     private const int DeferredImul = 100;
 
+    /// <summary>Deferred op bit: a shift by CL, whose run-time count may be zero (then the CPU keeps the flags before it).</summary>
+    private const int DeferredByCl = 0x100;
+
     /// <summary>Backward edges between the checks for interrupts, shootdowns and invalidation by other threads.</summary>
     private const int BackEdgePeriod = 256;
 
@@ -102,6 +105,22 @@ internal sealed unsafe partial class RegionCompiler
                     _il.Emit(OpCodes.Ldloc, _fd);
                     _il.Emit(OpCodes.Ldloc, _fs);
                     _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), nameof(JitRuntime.ImulFlags)));
+                }
+                else if ((s.Op & DeferredByCl) != 0)
+                {
+                    // A shift by CL: a zero count left the flags before it, which are in the CPU already.
+                    Label zero = _il.DefineLabel();
+                    _il.Emit(OpCodes.Pop);
+                    _il.Emit(OpCodes.Ldloc, _fs);
+                    _il.Emit(OpCodes.Brfalse, zero);
+                    _il.Emit(OpCodes.Ldarg_1);
+                    _il.Emit(OpCodes.Ldc_I4, s.Op & ~DeferredByCl);
+                    _il.Emit(OpCodes.Ldc_I4, s.SizeIndex);
+                    _il.Emit(OpCodes.Ldloc, _fd);
+                    _il.Emit(OpCodes.Ldloc, _fs);
+                    _il.Emit(OpCodes.Conv_I4);
+                    _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), nameof(JitRuntime.ShiftFlags)));
+                    _il.MarkLabel(zero);
                 }
                 else
                 {

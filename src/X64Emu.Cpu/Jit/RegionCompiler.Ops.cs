@@ -726,17 +726,12 @@ internal sealed unsafe partial class RegionCompiler
         _il.Emit(OpCodes.Stloc, _t2);
         if (liveByCl)
         {
-            Label zero = _il.DefineLabel();
+            // Computed only when needed (see Materialize): usually a later instruction overwrites them.
+            Copy(_t0, _fd);
             _il.Emit(OpCodes.Ldloc, _result);
-            _il.Emit(OpCodes.Brfalse, zero);
-            _il.Emit(OpCodes.Ldarg_1);
-            _il.Emit(OpCodes.Ldc_I4, op);
-            _il.Emit(OpCodes.Ldc_I4, SizeIndexOf(size));
-            _il.Emit(OpCodes.Ldloc, _t0);
-            _il.Emit(OpCodes.Ldloc, _result);
-            _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), nameof(JitRuntime.ShiftFlags)));
-            _il.MarkLabel(zero);
-            _state = FState.InCpu;
+            _il.Emit(OpCodes.Conv_U8);
+            _il.Emit(OpCodes.Stloc, _fs);
+            _state = new FState(FKind.Deferred, op | DeferredByCl, SizeIndexOf(size));
         }
         else if (live)
         {
