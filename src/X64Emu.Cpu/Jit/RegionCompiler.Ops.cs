@@ -513,8 +513,17 @@ internal sealed unsafe partial class RegionCompiler
         bool live = FlagsLive(bi, k) && m != Mnemonic.Not;
         if (live && m is Mnemonic.Inc or Mnemonic.Dec)
         {
-            // INC/DEC keep CF: take it from the flags before (computed before anything is overwritten).
-            PushCarry();
+            // INC/DEC keep CF: take it from the flags before (computed before anything is overwritten),
+            // unless nothing reads CF before it is overwritten.
+            if ((bi.LiveAfter[k] & (int)RflagsBits.CF) != 0)
+            {
+                PushCarry();
+            }
+            else
+            {
+                _il.Emit(OpCodes.Ldc_I8, 0L);
+            }
+
             _il.Emit(OpCodes.Stloc, _t1);
         }
 
