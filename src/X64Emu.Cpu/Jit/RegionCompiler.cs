@@ -118,10 +118,37 @@ internal sealed unsafe partial class RegionCompiler
 
     public static JitRegion? Compile(JitEngine engine, Block entry)
     {
-        List<BlockInfo> infos = Collect(engine.Blocks, entry);
+        // A method past the .NET JIT's size limits is compiled without optimisation (MinOpts: every local
+        // on the stack), several times slower than a smaller region: shrink the region until it fits.
+        int maxInsns = MaxInsns;
+        while (true)
+        {
+            JitRegion? region = Compile(engine, entry, maxInsns, out int ilSize, out int insns);
+            if (region == null || ilSize <= MaxIlSize || insns <= 8)
+            {
+                return region;
+            }
+
+            maxInsns = insns * MaxIlSize / ilSize * 9 / 10;
+        }
+    }
+
+    /// <summary>IL bytes a region method may have (the .NET JIT keeps optimising well below its MinOpts limits).</summary>
+    private const int MaxIlSize = 36000;
+
+    private static JitRegion? Compile(JitEngine engine, Block entry, int maxInsns, out int ilSize, out int insns)
+    {
+        ilSize = 0;
+        insns = 0;
+        List<BlockInfo> infos = Collect(engine.Blocks, entry, maxInsns);
         if (infos.Count == 0)
         {
             return null;
+        }
+
+        foreach (BlockInfo bi in infos)
+        {
+            insns += bi.Ins.Length;
         }
 
         int total = 0;
@@ -148,6 +175,12 @@ internal sealed unsafe partial class RegionCompiler
         RegionCompiler c = new(region, infos.ToArray());
         c.Analyze();
         c.Emit();
+        ilSize = c._il.ILOffset;
+        if (ilSize > MaxIlSize && insns > 8)
+        {
+            return region; // not compiled: the caller retries with a smaller region
+        }
+
         region.Code = (JitCode)c._method.CreateDelegate(typeof(JitCode), region);
         region.Code(null!, 0); // compile to host code now, on this thread, not at the first guest entry
         return region;
@@ -156,7 +189,7 @@ internal sealed unsafe partial class RegionCompiler
     // ------------------------------------------------------------------ region formation
 
     /// <summary>The entry block and the decoded blocks reachable from it by direct jumps, breadth first, within the limits.</summary>
-    private static List<BlockInfo> Collect(BlockCache cache, Block entry)
+    private static List<BlockInfo> Collect(BlockCache cache, Block entry, int maxInsns)
     {
         List<BlockInfo> result = new();
         HashSet<ulong> seen = new();
@@ -178,7 +211,7 @@ internal sealed unsafe partial class RegionCompiler
                 continue;
             }
 
-            if (insns + ins.Length > MaxInsns && result.Count > 0)
+            if (insns + ins.Length > maxInsns && result.Count > 0)
             {
                 continue;
             }
