@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define PAGE 4096UL
@@ -181,7 +182,37 @@ int main(void)
     if (sh[0] != 3 || sh[3 * PAGE] != 3 || sh[5 * PAGE] != 0)
         return 7;
 
-    /* 8. errors */
+    /* 8. while a fork child maps them too: a private file mapping with an anon_vma has its page tables copied
+     * (file pages too), one without has not; anonymous pages are shared copy-on-write */
+    fd = make_file("pageout_fork", 8);
+    char *fa = mmap(0, 8 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    char *fb = mmap(0, 8 * PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
+    char *an = mmap(0, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    read_pages(fa, 0, 8);
+    fa[0] = 'X';
+    read_pages(fb, 0, 8);
+    memset(an, 4, 4 * PAGE);
+    int pfd[2];
+    if (pipe(pfd))
+        return 9;
+    pid_t pid = fork();
+    if (pid == 0) {
+        char ch;
+        read(pfd[0], &ch, 1);
+        _exit(fa[0] == 'X' && fa[PAGE] == 'b' && an[0] == 4 ? 0 : 1);
+    }
+    printf("fork: pageout -> %d, %d; cold -> %d\n", madvise(fa, 8 * PAGE, MADV_PAGEOUT), madvise(fb, 8 * PAGE, MADV_PAGEOUT),
+           madvise(an, 4 * PAGE, MADV_COLD));
+    show("with anon_vma", fa, 8);
+    show("without", fb, 8);
+    show("anonymous, cold", an, 4);
+    write(pfd[1], "x", 1);
+    int st;
+    waitpid(pid, &st, 0);
+    if (!WIFEXITED(st) || WEXITSTATUS(st))
+        return 10;
+
+    /* 9. errors */
     char *l = mmap(0, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1, 0);
     char *lf = mmap(0, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (syscall(SYS_mlock2, lf, PAGE, 1 /* MLOCK_ONFAULT */))
@@ -205,6 +236,6 @@ int main(void)
     }
     char *n = mmap(0, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     printf("PROT_NONE: cold %d, pageout %d\n", madvise(n, PAGE, MADV_COLD), madvise(n, PAGE, MADV_PAGEOUT));
-    unlink("pageout_private"), unlink("pageout_shared"), unlink("pageout_cow"), unlink("pageout_twice");
+    unlink("pageout_private"), unlink("pageout_shared"), unlink("pageout_cow"), unlink("pageout_twice"), unlink("pageout_fork");
     return 0;
 }
