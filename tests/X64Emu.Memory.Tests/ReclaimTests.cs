@@ -11,34 +11,36 @@ public class ReclaimTests
 {
     private const ulong Page = PageSizes.PageSize;
 
-    /// <summary>A file whose byte at offset o is (byte)(o / 4096 + 1); writes are remembered.</summary>
+    /// <summary>A file whose byte at offset o starts as (byte)(o / 4096 + 1); writes are kept.</summary>
     private sealed class PatternFile : IFileBacking
     {
+        private readonly byte[] _data;
+
         public PatternFile(ulong length, bool mayPageOut)
         {
-            Length = length;
+            _data = new byte[length];
+            for (int i = 0; i < _data.Length; i++)
+            {
+                _data[i] = (byte)((i >> PageSizes.PageBits) + 1);
+            }
+
             MayPageOut = mayPageOut;
         }
 
-        public ulong Length { get; }
+        public ulong Length => (ulong)_data.Length;
 
         public bool MayPageOut { get; }
 
-        public int Writes { get; private set; }
-
         public int Read(ulong offset, Span<byte> destination)
         {
-            for (int i = 0; i < destination.Length; i++)
-            {
-                destination[i] = (byte)(((offset + (ulong)i) >> PageSizes.PageBits) + 1);
-            }
-
-            return destination.Length;
+            int n = (int)Math.Min((ulong)destination.Length, Length - offset);
+            _data.AsSpan((int)offset, n).CopyTo(destination);
+            return n;
         }
 
         public bool Write(ulong offset, ReadOnlySpan<byte> source)
         {
-            Writes++;
+            source.CopyTo(_data.AsSpan((int)offset));
             return true;
         }
     }
@@ -142,6 +144,106 @@ public class ReclaimTests
         Assert.Equal(2, f.Space.RssAnon);
         Assert.True(f.Mmu.TryRead8(va, out _)); // the TLB was flushed: the access sets it again
         Assert.NotEqual(0UL, f.Space.PageTable.Walk(va, out _) & Pte.Accessed);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void RandomOperations_KeepContentsAndAccountingExact(int seed)
+    {
+        const int Pages = 32;
+        Random rng = new(seed);
+        using MemoryFixture f = new();
+        (MemoryObject sharedObj, ulong shared) = MapFile(f, Pages, MapFlags.Shared, prot: Prot.Read | Prot.Write);
+        (_, ulong priv) = MapFile(f, Pages, MapFlags.None, prot: Prot.Read | Prot.Write);
+        ulong anon = f.MapAnon(Pages * Page);
+        ulong[] bases = { shared, priv, anon };
+        byte[][] expect = new byte[3][];
+        for (int r = 0; r < 3; r++)
+        {
+            expect[r] = new byte[Pages];
+            for (int i = 0; i < Pages; i++)
+            {
+                expect[r][i] = r == 2 ? (byte)0 : (byte)(i + 1);
+            }
+        }
+
+        System.Collections.Generic.List<(AddressSpace S, Mmu M)> kids = new();
+        for (int step = 0; step < 600; step++)
+        {
+            int r = rng.Next(3);
+            int page = rng.Next(Pages);
+            int count = rng.Next(1, Pages - page + 1);
+            ulong at = bases[r] + ((ulong)page * Page);
+            switch (rng.Next(8))
+            {
+                case 0:
+                case 1:
+                    byte value = (byte)rng.Next(1, 256);
+                    Assert.True(f.Mmu.TryWrite8(at, value));
+                    expect[r][page] = value;
+                    break;
+                case 2:
+                case 3:
+                    Assert.True(f.Mmu.TryRead8(at, out byte got));
+                    Assert.True(expect[r][page] == got, $"step {step} region {r} page {page}: {got} instead of {expect[r][page]}");
+                    break;
+                case 4:
+                    Assert.Equal(MmStatus.Ok, f.Space.Advise(at, (ulong)count * Page, rng.Next(2) == 0 ? Advice.Cold : Advice.PageOut));
+                    break;
+                case 5:
+                    if (r == 2 && f.Space.Advise(at, (ulong)count * Page, Advice.Free) == MmStatus.Ok)
+                    {
+                        // MADV_FREE'd pages may read as zero from now on until written.
+                        for (int i = page; i < page + count; i++)
+                        {
+                            Assert.True(f.Mmu.TryRead8(bases[2] + ((ulong)i * Page), out byte b));
+                            Assert.True(b == expect[2][i] || b == 0);
+                            Assert.True(f.Mmu.TryWrite8(bases[2] + ((ulong)i * Page), expect[2][i]));
+                        }
+                    }
+
+                    break;
+                case 6:
+                    if (kids.Count < 3)
+                    {
+                        AddressSpace c = f.Space.Fork()!;
+                        kids.Add((c, new Mmu(c)));
+                    }
+
+                    break;
+                case 7:
+                    if (kids.Count > 0)
+                    {
+                        (AddressSpace s, Mmu m) = kids[0];
+                        s.CheckInvariants();
+                        m.Dispose();
+                        s.Dispose();
+                        kids.RemoveAt(0);
+                    }
+
+                    break;
+            }
+        }
+
+        for (int r = 0; r < 3; r++)
+        {
+            for (int i = 0; i < Pages; i++)
+            {
+                Assert.True(f.Mmu.TryRead8(bases[r] + ((ulong)i * Page), out byte got));
+                Assert.Equal(expect[r][i], got);
+            }
+        }
+
+        foreach ((AddressSpace s, Mmu m) in kids)
+        {
+            s.CheckInvariants();
+            m.Dispose();
+            s.Dispose();
+        }
+
+        GC.KeepAlive(sharedObj);
     }
 
     [Theory]
