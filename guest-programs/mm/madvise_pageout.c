@@ -121,6 +121,20 @@ int main(void)
             return 2;
     show("read again", s, 16);
 
+    /* 2b. written, synced, written again: dirty again, so it stays cached */
+    fd = make_file("pageout_synced", 2);
+    char *y = mmap(0, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    y[0] = 'P';
+    y[PAGE] = 'R';
+    printf("msync -> %d\n", msync(y, 2 * PAGE, MS_SYNC));
+    show("written and synced", y, 2);
+    y[0] = 'Q';
+    show("page 0 written again", y, 2);
+    printf("pageout -> %d\n", madvise(y, 2 * PAGE, MADV_PAGEOUT));
+    show("synced, page 0 written again", y, 2);
+    if (y[0] != 'Q' || y[PAGE] != 'R')
+        return 4;
+
     /* 3. a private mapping with copied-on-write pages (of a file whose page cache has only 4 KiB folios: after a
      * reclaim, Linux's read-ahead may bring pages back as large folios, reclaimed whole even when mapped twice) */
     fd = make_file("pageout_cow", 16);
@@ -236,6 +250,6 @@ int main(void)
     }
     char *n = mmap(0, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     printf("PROT_NONE: cold %d, pageout %d\n", madvise(n, PAGE, MADV_COLD), madvise(n, PAGE, MADV_PAGEOUT));
-    unlink("pageout_private"), unlink("pageout_shared"), unlink("pageout_cow"), unlink("pageout_twice"), unlink("pageout_fork");
+    unlink("pageout_private"), unlink("pageout_shared"), unlink("pageout_cow"), unlink("pageout_twice"), unlink("pageout_fork"), unlink("pageout_synced");
     return 0;
 }

@@ -96,15 +96,7 @@ public sealed unsafe partial class AddressSpace
 
         foreach (ulong va in _reclaim)
         {
-            // try_to_unmap moves a dirty PTE's state to the folio: the page must stay cached until written back
-            // (a write through a PTE left writable after an msync is known only from this bit).
-            if (v.Object != null && (PageTable.Walk(va, out _) & (Pte.Dirty | Pte.Present)) == (Pte.Dirty | Pte.Present)
-                && (_mem.Flags(Pte.FrameOf(PageTable.Walk(va, out _))) & FrameFlags.PageCache) != 0)
-            {
-                v.Object.MarkDirty(v.PageIndexOf(va));
-            }
-
-            ZapLocked(v, va, va + PageSizes.PageSize);
+            ZapLocked(v, va, va + PageSizes.PageSize); // try_to_unmap: a dirty PTE leaves the page dirty in the cache
         }
 
         FinishZapLocked(from, to);

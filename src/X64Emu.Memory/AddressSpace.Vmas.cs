@@ -297,6 +297,7 @@ public sealed unsafe partial class AddressSpace
     private struct ZapVisitor : IPteVisitor
     {
         public AddressSpace Space;
+        public Vma Vma;
         public MemoryObject? Object;
 
         public void Visit(ulong va, ulong* entry, int level)
@@ -308,6 +309,13 @@ public sealed unsafe partial class AddressSpace
             if (frame == mem.ZeroFrame && level == 1)
             {
                 return;
+            }
+
+            if ((e & Pte.Dirty) != 0 && level == 1 && Object != null && (mem.Flags(frame) & FrameFlags.PageCache) != 0)
+            {
+                // zap_pte_range: a dirty PTE dirties the page-cache page it maps, which then stays until written back
+                // (a write through a PTE left writable after another mapping's writeback is known only from this bit).
+                Object.MarkDirty(Vma.PageIndexOf(va));
             }
 
             Space.GatherLocked(va, frame, mem.Flags(frame), Object, level);
@@ -363,7 +371,7 @@ public sealed unsafe partial class AddressSpace
     /// <summary>Clears the leaves of [start, end) inside <paramref name="vma"/>.</summary>
     private void ZapLocked(Vma vma, ulong start, ulong end)
     {
-        ZapVisitor visitor = new() { Space = this, Object = vma.Object };
+        ZapVisitor visitor = new() { Space = this, Vma = vma, Object = vma.Object };
         PageTable.Visit(start, end, ref visitor);
     }
 

@@ -150,6 +150,8 @@ public class ReclaimTests
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
     public void RandomOperations_KeepContentsAndAccountingExact(int seed)
     {
         const int Pages = 32;
@@ -176,8 +178,21 @@ public class ReclaimTests
             int page = rng.Next(Pages);
             int count = rng.Next(1, Pages - page + 1);
             ulong at = bases[r] + ((ulong)page * Page);
-            switch (rng.Next(8))
+            switch (rng.Next(10))
             {
+                case 8:
+                    Assert.Equal(MmStatus.Ok, f.Space.Sync(bases[0], Pages * Page, 4 /* MS_SYNC */));
+                    break;
+                case 9:
+                    if (kids.Count > 0)
+                    {
+                        // Another process writes the shared file mapping through its own page tables.
+                        byte v = (byte)rng.Next(1, 256);
+                        Assert.True(kids[^1].M.TryWrite8(bases[0] + ((ulong)page * Page), v));
+                        expect[0][page] = v;
+                    }
+
+                    break;
                 case 0:
                 case 1:
                     byte value = (byte)rng.Next(1, 256);
