@@ -85,7 +85,7 @@ public sealed unsafe partial class AddressSpace
 
     /// <summary>Merges <paramref name="v"/> with its neighbours where Linux would; returns the surviving VMA.</summary>
     /// <remarks>
-    /// A range moved by mremap is judged with its source's fork lineage (copy_vma passes the source VMA as
+    /// A range moved by mremap is judged with its source's fork lineage, as measured on Linux 6.18 (copy_vma merges with the source VMA as
     /// vmg->middle), so it is treated as the existing VMA it came from.
     /// </remarks>
     private Vma MergeLocked(Vma v)
