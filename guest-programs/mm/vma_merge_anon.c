@@ -1,6 +1,7 @@
 // tests when two adjacent anonymous VMAs with equal flags merge, as Linux 6.18 decides it from their
 // anon_vmas (is_mergeable_anon_vma, find_mergeable_anon_vma): mprotect merges each VMA before it populates a
-// locked one that became writable, so a later VMA with another anon_vma stays apart; after fork a VMA whose
+// locked one that became writable, so a later VMA with another anon_vma stays apart; a first fault reuses the
+// next VMA's anon_vma before the previous one's; after fork a VMA whose
 // anon_vma has a parent (its anon_vma_chain is not singular) merges only with one sharing its anon_vma, while a
 // range moved by mremap keeps its source's lineage; brk next to an inherited heap starts a new VMA
 // x64emu-emu-args: --wx=off
@@ -73,7 +74,19 @@ static int locked_populate_order(void)
     d[2 * PAGE] = 1;
     mprotect(d + PAGE, PAGE, PROT_READ | PROT_WRITE);
     maps("rw(anon) rw(none) rw(other anon)", d, 4);
-    munmap(b, 5 * PAGE), munmap(c, 5 * PAGE), munmap(d, 4 * PAGE);
+    /* a first fault between two read-only VMAs with anon_vmas of their own reuses the next one's */
+    char *e = area(5);
+    mprotect(e + PAGE, PAGE, PROT_READ | PROT_WRITE);
+    e[PAGE] = 1;
+    mprotect(e + PAGE, PAGE, PROT_READ);
+    mprotect(e + 3 * PAGE, PAGE, PROT_READ | PROT_WRITE);
+    e[3 * PAGE] = 1;
+    mprotect(e + 3 * PAGE, PAGE, PROT_READ);
+    mprotect(e + 2 * PAGE, PAGE, PROT_READ | PROT_WRITE);
+    e[2 * PAGE] = 1;
+    mprotect(e + PAGE, 3 * PAGE, PROT_READ | PROT_WRITE);
+    maps("r--(anon) rw(first fault) r--(other anon)", e, 5);
+    munmap(b, 5 * PAGE), munmap(c, 5 * PAGE), munmap(d, 4 * PAGE), munmap(e, 5 * PAGE);
     return 0;
 }
 
