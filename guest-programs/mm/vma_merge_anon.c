@@ -1,9 +1,9 @@
 // tests when two adjacent anonymous VMAs with equal flags merge, as Linux 6.18 decides it from their
 // anon_vmas (is_mergeable_anon_vma, find_mergeable_anon_vma): mprotect merges each VMA before it populates a
 // locked one that became writable, so a later VMA with another anon_vma stays apart; a first fault reuses the
-// next VMA's anon_vma before the previous one's; after fork a VMA whose
-// anon_vma has a parent (its anon_vma_chain is not singular) merges only with one sharing its anon_vma, while a
-// range moved by mremap keeps its source's lineage; brk next to an inherited heap starts a new VMA
+// next VMA's anon_vma before the previous one's; after fork a VMA whose anon_vma has a parent (its
+// anon_vma_chain is not singular) merges only with one sharing its anon_vma — also when mremap moves it —
+// except when mremap grows it in place; brk next to an inherited heap starts a new VMA
 // x64emu-emu-args: --wx=off
 #define _GNU_SOURCE
 #include <stdio.h>
