@@ -121,6 +121,8 @@ public class FaultBenchmarks
         }
 
         public bool Write(ulong offset, ReadOnlySpan<byte> source) => true;
+
+        public bool MayPageOut => true;
     }
 
     [IterationSetup(Target = nameof(CowWriteAfterFork))]

@@ -118,6 +118,7 @@ public sealed partial class Kernel
         }
 
         child.SigMask = parent.SigMask;
+        child.CpuAffinity = parent.CpuAffinity;
         child.AltStackSp = parent.AltStackSp;
         child.AltStackSize = parent.AltStackSize;
         child.AltStackFlags = parent.AltStackFlags;

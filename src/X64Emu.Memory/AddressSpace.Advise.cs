@@ -109,10 +109,13 @@ public sealed unsafe partial class AddressSpace
                 MmStatus mapped = CheckMappedLocked(start, end, null);
                 return mapped != MmStatus.Ok ? mapped : CollapseLocked(start, end);
             }
+            case Advice.Cold:
+            case Advice.PageOut:
+                return ColdOrPageoutLocked(start, end, pageout: advice == Advice.PageOut);
             default:
-                // WILLNEED, COLD, PAGEOUT: advice about I/O and reclaim; X64Emu has no swap and keeps
-                // the page cache resident, so only the checks Linux makes remain.
-                return CheckMappedLocked(start, end, v => advice != Advice.WillNeed && (v.Flags & (VmFlags.Locked | VmFlags.PfnMap)) != 0 ? MmStatus.InvalidArgument : MmStatus.Ok);
+                // WILLNEED: read-ahead into a page cache that X64Emu fills on demand from the host's; only the
+                // checks Linux makes remain.
+                return CheckMappedLocked(start, end, null);
         }
     }
 
@@ -246,7 +249,7 @@ public sealed unsafe partial class AddressSpace
                 return;
             }
 
-            *entry = e & ~PageTables.Pte.Dirty;
+            *entry = e & ~(PageTables.Pte.Dirty | PageTables.Pte.Accessed); // madvise_free_pte_range: pte_mkold(pte_mkclean())
             Mem.AddFlags(frame, Physical.FrameFlags.LazyFree);
         }
     }

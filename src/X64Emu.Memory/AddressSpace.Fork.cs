@@ -74,8 +74,14 @@ public sealed unsafe partial class AddressSpace
                     PgOff = v.PgOff,
                     Name = v.Name,
                     Pkey = v.Pkey,
-                    AnonId = (v.Flags & VmFlags.WipeOnFork) != 0 ? null : v.AnonId,
                 };
+                if ((v.Flags & VmFlags.WipeOnFork) == 0 && v.AnonId != null)
+                {
+                    // anon_vma_fork: the child's VMA gets an anon_vma of its own, chained to the parent's.
+                    c.AnonId = new object();
+                    c.AnonInherited = true;
+                }
+
                 c.Object?.AddUser();
                 child._vmas.Insert(c);
                 child.TotalVm += c.Pages;

@@ -55,6 +55,11 @@ public sealed unsafe partial class AddressSpace
                 Throw($"shared VMA {v} has no backing object");
             }
 
+            if (v.AnonInherited && v.AnonId == null)
+            {
+                Throw($"VMA {v} has an inherited anon_vma lineage but no anon_vma");
+            }
+
             total += v.Pages;
             if ((v.Flags & VmFlags.Locked) != 0)
             {

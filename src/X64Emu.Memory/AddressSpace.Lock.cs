@@ -278,11 +278,20 @@ public sealed unsafe partial class AddressSpace
                     return MmStatus.Busy;
                 }
 
-                if ((v.Flags & VmFlags.Shared) != 0 && v.Object != null)
+                if ((v.Flags & VmFlags.Shared) != 0 && v.Object?.Backing != null)
                 {
                     ulong from = Math.Max(start, v.Start);
                     ulong to = Math.Min(end, v.End);
+
+                    // Writeback cleans the pages and folio_mkclean the PTEs mapping them here: dirty bits move to the
+                    // cache first, and the next write faults and dirties the page again.
+                    MkCleanVisitor clean = new() { Mem = _mem, Vma = v };
+                    PageTable.Visit(from, to, ref clean);
                     v.Object.Writeback(v.PageIndexOf(from), v.PageIndexOf(to - 1));
+                    if (clean.Changed)
+                    {
+                        ShootdownLocked(from, to);
+                    }
                 }
 
                 at = v.End;
@@ -378,5 +387,26 @@ public sealed unsafe partial class AddressSpace
 
         start &= ~PageSizes.PageMask;
         return (end + PageSizes.PageMask) & ~PageSizes.PageMask;
+    }
+
+    /// <summary>Moves the dirty bits of a shared VMA's page-cache PTEs to the cache and write-protects them (folio_mkclean).</summary>
+    private struct MkCleanVisitor : PageTables.IPteVisitor
+    {
+        public Physical.PhysicalMemory Mem;
+        public Vma Vma;
+        public bool Changed;
+
+        public void Visit(ulong va, ulong* entry, int level)
+        {
+            ulong e = *entry;
+            if (level != 1 || (e & Pte.Dirty) == 0 || (Mem.Flags(Pte.FrameOf(e)) & Physical.FrameFlags.PageCache) == 0)
+            {
+                return;
+            }
+
+            Vma.Object!.MarkDirty(Vma.PageIndexOf(va));
+            *entry = e & ~(Pte.Dirty | Pte.Writable);
+            Changed = true;
+        }
     }
 }

@@ -135,8 +135,7 @@ public sealed unsafe partial class AddressSpace
                 return MmStatus.NoMemory;
             }
 
-            // Pass 2: split at the edges, change flags and leaves, merge.
-            System.Collections.Generic.List<(ulong From, ulong To)>? populate = null;
+            // Pass 2: split at the edges, then VMA by VMA as mprotect_fixup does: change flags and leaves, merge, populate.
             (bool, bool) split = EdgeSplitsLocked(start, end);
             System.Collections.Generic.HashSet<Vma> modified = _modifiedVmas;
             Vma? cur = IsolateLocked(start, end);
@@ -158,17 +157,9 @@ public sealed unsafe partial class AddressSpace
                 }
 
                 // mprotect_fixup: a locked private VMA that becomes writable is faulted in for writing at once.
-                if ((old & (VmFlags.Write | VmFlags.Shared | VmFlags.Locked)) == VmFlags.Locked && (updated & VmFlags.Write) != 0
-                    && (old & VmFlags.LockOnFault) == 0)
-                {
-                    (populate ??= new()).Add((cur.Start, cur.End));
-                }
-
-                if (updated != old || (pkey >= 0 && cur.Pkey != pkey))
-                {
-                    modified.Add(cur);
-                }
-
+                bool populate = (old & (VmFlags.Write | VmFlags.Shared | VmFlags.Locked)) == VmFlags.Locked && (updated & VmFlags.Write) != 0
+                    && (old & VmFlags.LockOnFault) == 0;
+                bool changed = updated != old || (pkey >= 0 && cur.Pkey != pkey);
                 cur.Flags = updated;
                 if (pkey >= 0)
                 {
@@ -176,6 +167,31 @@ public sealed unsafe partial class AddressSpace
                 }
 
                 ReprotectLeavesLocked(cur);
+                ulong from = cur.Start;
+                ulong to = cur.End;
+                if (changed)
+                {
+                    // vma_modify_flags merges this VMA before the next one is looked at and before it is populated:
+                    // the anon_vma its first fault gets (or reuses from a neighbour) depends on what it merged with.
+                    modified.Add(cur);
+                    Vma? before = cur.Prev;
+                    if (before != null && CanMerge(before, cur))
+                    {
+                        cur = AbsorbNextLocked(before);
+                    }
+
+                    Vma? after = cur.Next;
+                    if (after != null && CanMerge(cur, after))
+                    {
+                        AbsorbNextLocked(cur);
+                    }
+                }
+
+                if (populate)
+                {
+                    PopulateLocked(from, to, write: null);
+                }
+
                 cur = cur.Next;
             }
 
@@ -183,14 +199,6 @@ public sealed unsafe partial class AddressSpace
             NotifyCodeLocked(start, end);
 
             MergeRangeLocked(start, end, modified, split);
-
-            if (populate != null)
-            {
-                foreach ((ulong from, ulong to) in populate)
-                {
-                    PopulateLocked(from, to, write: null);
-                }
-            }
 
             CheckInvariantsIfEnabled();
             return tail;

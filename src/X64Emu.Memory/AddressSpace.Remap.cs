@@ -189,7 +189,7 @@ public sealed unsafe partial class AddressSpace
 
                 // vma_merge_extend: the grown VMA may absorb the next one, never the previous.
                 Vma? after = vma.Next;
-                if (after != null && CanMerge(vma, after))
+                if (after != null && CanMerge(vma, after, copied: vma))
                 {
                     AbsorbNextLocked(vma);
                 }
@@ -412,6 +412,7 @@ public sealed unsafe partial class AddressSpace
             Name = vma.Name,
             Pkey = vma.Pkey,
             AnonId = vma.AnonId,
+            AnonInherited = vma.AnonInherited,
         };
         if (vma.Object == null && vma.AnonId == null)
         {

@@ -46,7 +46,11 @@ public sealed unsafe partial class AddressSpace
     private const VmFlags SpecialFlags = VmFlags.Io | VmFlags.DontExpand | VmFlags.PfnMap | VmFlags.MixedMap;
 
     /// <summary>Linux's is_mergeable_vma + anon_vma compatibility + pgoff contiguity, for <paramref name="a"/> just before <paramref name="b"/>.</summary>
-    private static bool CanMerge(Vma a, Vma b)
+    /// <param name="copied">
+    /// The VMA being extended in place by mremap (vma_merge_extend: vmg->middle is NULL, only the anon_vma is
+    /// passed), whose own fork lineage does not forbid the merge.
+    /// </param>
+    private static bool CanMerge(Vma a, Vma b, Vma? copied = null)
     {
         return a.End == b.Start
             && (a.Flags & ~VmFlags.SoftDirty) == (b.Flags & ~VmFlags.SoftDirty)
@@ -56,10 +60,34 @@ public sealed unsafe partial class AddressSpace
             && a.Name == b.Name
             && a.Pkey == b.Pkey
             && ReferenceEquals(a.HugeResv, b.HugeResv)
-            && (a.AnonId == null || b.AnonId == null || ReferenceEquals(a.AnonId, b.AnonId));
+            && AnonCompatible(a, b, copied);
+    }
+
+    /// <summary>
+    /// is_mergeable_anon_vma (mm/vma.c, 6.13+): the same identity, or none on both sides, or one side without one
+    /// while the other's lineage has no parent's anon_vma in it (vma_had_uncowed_parents: list_is_singular of its chain).
+    /// </summary>
+    private static bool AnonCompatible(Vma a, Vma b, Vma? copied)
+    {
+        if (a.AnonId == null && b.AnonId == null)
+        {
+            return true;
+        }
+
+        if (a.AnonId != null && b.AnonId != null)
+        {
+            return ReferenceEquals(a.AnonId, b.AnonId);
+        }
+
+        Vma owner = a.AnonId != null ? a : b;
+        return !owner.AnonInherited || ReferenceEquals(owner, copied);
     }
 
     /// <summary>Merges <paramref name="v"/> with its neighbours where Linux would; returns the surviving VMA.</summary>
+    /// <remarks>
+    /// A range moved by mremap is judged with its source's fork lineage, as measured on Linux 6.18 (copy_vma merges with the source VMA as
+    /// vmg->middle), so it is treated as the existing VMA it came from.
+    /// </remarks>
     private Vma MergeLocked(Vma v)
     {
         Vma? prev = v.Prev;
@@ -81,7 +109,11 @@ public sealed unsafe partial class AddressSpace
     private Vma AbsorbNextLocked(Vma v)
     {
         Vma next = v.Next!;
-        v.AnonId ??= next.AnonId;
+        if (v.AnonId == null)
+        {
+            v.AnonId = next.AnonId;
+            v.AnonInherited = next.AnonInherited;
+        }
         ulong end = next.End;
         _vmas.Remove(next);
         next.Object?.RemoveUser();
@@ -144,8 +176,9 @@ public sealed unsafe partial class AddressSpace
 
     /// <summary>
     /// Gives <paramref name="v"/> its anonymous-page identity on its first anonymous page, reusing an
-    /// adjacent compatible VMA's (Linux's find_mergeable_anon_vma: same flags apart from access rights,
-    /// same object, contiguous offsets), so that the two can still merge after later mprotect calls.
+    /// adjacent compatible VMA's (Linux's find_mergeable_anon_vma: the next VMA first, then the previous one;
+    /// same flags apart from access rights, same object, contiguous offsets, and a lineage of its own only
+    /// (reusable_anon_vma's list_is_singular)), so that the two can still merge after later mprotect calls.
     /// </summary>
     private static void EnsureAnonIdLocked(Vma v)
     {
@@ -154,24 +187,30 @@ public sealed unsafe partial class AddressSpace
             return;
         }
 
-        const VmFlags Ignore = VmFlags.AccessMask | VmFlags.SoftDirty;
-        Vma? prev = v.Prev;
-        if (prev != null && prev.AnonId != null && prev.End == v.Start && ((prev.Flags ^ v.Flags) & ~Ignore) == 0
-            && ReferenceEquals(prev.Object, v.Object) && prev.PgOff + (ulong)prev.Pages == v.PgOff)
-        {
-            v.AnonId = prev.AnonId;
-            return;
-        }
-
         Vma? next = v.Next;
-        if (next != null && next.AnonId != null && v.End == next.Start && ((next.Flags ^ v.Flags) & ~Ignore) == 0
-            && ReferenceEquals(next.Object, v.Object) && v.PgOff + (ulong)v.Pages == next.PgOff)
+        if (next != null && ReusableAnon(next, v, next))
         {
             v.AnonId = next.AnonId;
             return;
         }
 
+        Vma? prev = v.Prev;
+        if (prev != null && ReusableAnon(prev, prev, v))
+        {
+            v.AnonId = prev.AnonId;
+            return;
+        }
+
         v.AnonId = new object();
+    }
+
+    /// <summary>reusable_anon_vma: <paramref name="old"/>'s identity may be shared by <paramref name="a"/> just before <paramref name="b"/>.</summary>
+    private static bool ReusableAnon(Vma old, Vma a, Vma b)
+    {
+        const VmFlags Ignore = VmFlags.AccessMask | VmFlags.SoftDirty;
+        return old.AnonId != null && !old.AnonInherited
+            && a.End == b.Start && ((a.Flags ^ b.Flags) & ~Ignore) == 0
+            && ReferenceEquals(a.Object, b.Object) && a.PgOff + (ulong)a.Pages == b.PgOff;
     }
 
     /// <summary>Splits <paramref name="v"/> at <paramref name="at"/> (Start &lt; at &lt; End); returns the new upper part.</summary>
@@ -184,6 +223,7 @@ public sealed unsafe partial class AddressSpace
             Name = v.Name,
             Pkey = v.Pkey,
             AnonId = v.AnonId,
+            AnonInherited = v.AnonInherited,
             HugeResv = v.HugeResv,
         };
         upper.Object?.AddUser();
@@ -257,6 +297,7 @@ public sealed unsafe partial class AddressSpace
     private struct ZapVisitor : IPteVisitor
     {
         public AddressSpace Space;
+        public Vma Vma;
         public MemoryObject? Object;
 
         public void Visit(ulong va, ulong* entry, int level)
@@ -268,6 +309,13 @@ public sealed unsafe partial class AddressSpace
             if (frame == mem.ZeroFrame && level == 1)
             {
                 return;
+            }
+
+            if ((e & Pte.Dirty) != 0 && level == 1 && Object != null && (mem.Flags(frame) & FrameFlags.PageCache) != 0)
+            {
+                // zap_pte_range: a dirty PTE dirties the page-cache page it maps, which then stays until written back
+                // (a write through a PTE left writable after another mapping's writeback is known only from this bit).
+                Object.MarkDirty(Vma.PageIndexOf(va));
             }
 
             Space.GatherLocked(va, frame, mem.Flags(frame), Object, level);
@@ -323,7 +371,7 @@ public sealed unsafe partial class AddressSpace
     /// <summary>Clears the leaves of [start, end) inside <paramref name="vma"/>.</summary>
     private void ZapLocked(Vma vma, ulong start, ulong end)
     {
-        ZapVisitor visitor = new() { Space = this, Object = vma.Object };
+        ZapVisitor visitor = new() { Space = this, Vma = vma, Object = vma.Object };
         PageTable.Visit(start, end, ref visitor);
     }
 

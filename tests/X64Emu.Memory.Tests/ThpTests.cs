@@ -77,7 +77,14 @@ public class ThpTests
                     f.Space.Protect(at, len, rng.Next(3) == 0 ? Prot.Read : Prot.Read | Prot.Write);
                     break;
                 case 5:
-                    f.Space.Advise(at, len, rng.Next(2) == 0 ? Advice.DontNeed : Advice.Collapse);
+                    f.Space.Advise(at, len, rng.Next(5) switch
+                    {
+                        0 => Advice.DontNeed,
+                        1 => Advice.Collapse,
+                        2 => Advice.Free,
+                        3 => Advice.Cold,
+                        _ => Advice.PageOut,
+                    });
                     break;
                 case 6:
                     f.Space.Unmap(at, len);

@@ -182,7 +182,7 @@ public static unsafe partial class ProcFs
             }
 
             int mapcount = Mem.MapCount(frame);
-            bool dirty = (e & Pte.Dirty) != 0;
+            bool dirty = (e & Pte.Dirty) != 0 || (flags & FrameFlags.Dirty) != 0; // pte_dirty || folio_test_dirty
             if (Hugetlb)
             {
                 if (mapcount > 1)

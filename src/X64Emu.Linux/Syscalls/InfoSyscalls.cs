@@ -26,6 +26,7 @@ public static unsafe class InfoSyscalls
         t.Define(SyscallNumber.Setrlimit, &Setrlimit);
         t.Define(SyscallNumber.Getrusage, &Getrusage);
         t.Define(SyscallNumber.SchedGetaffinity, &SchedGetaffinity);
+        t.Define(SyscallNumber.SchedSetaffinity, &SchedSetaffinity);
         t.Define(SyscallNumber.Getcpu, &Getcpu);
     }
 
@@ -299,6 +300,38 @@ public static unsafe class InfoSyscalls
         return t.Process.Mm.WriteUser(a.A1, ru) ? 0 : -Errno.EFAULT;
     }
 
+    /// <summary>The CPUs the guest sees online: as many as the host has, up to 64.</summary>
+    public static ulong OnlineCpus => Environment.ProcessorCount >= 64 ? ulong.MaxValue : (1UL << Environment.ProcessorCount) - 1;
+
+    /// <summary>The thread a sched_*affinity pid names: 0 for the caller, else any thread id (find_task_by_vpid).</summary>
+    private static GuestThread? AffinityTarget(GuestThread t, int pid)
+    {
+        if (pid == 0)
+        {
+            return t;
+        }
+
+        foreach (GuestProcess p in t.Kernel.AllProcesses())
+        {
+            lock (p.Lock)
+            {
+                foreach (GuestThread th in p.Threads)
+                {
+                    if (th.Tid == pid)
+                    {
+                        return th;
+                    }
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// sched_getaffinity(pid, len, mask) (kernel/sched/syscalls.c): EINVAL unless len is a multiple of 8 covering
+    /// every CPU id; ESRCH for an unknown pid; writes and returns the 8 bytes of the mask.
+    /// </summary>
     public static long SchedGetaffinity(GuestThread t, ref SyscallArgs a)
     {
         if (a.A1 < 8 || (a.A1 & 7) != 0)
@@ -306,15 +339,52 @@ public static unsafe class InfoSyscalls
             return -Errno.EINVAL;
         }
 
+        GuestThread? target = AffinityTarget(t, (int)a.A0);
+        if (target == null)
+        {
+            return -Errno.ESRCH;
+        }
+
         byte[] mask = new byte[8];
-        ulong bits = Environment.ProcessorCount >= 64 ? ulong.MaxValue : (1UL << Environment.ProcessorCount) - 1;
-        BinaryPrimitives.WriteUInt64LittleEndian(mask, bits);
+        BinaryPrimitives.WriteUInt64LittleEndian(mask, target.CpuAffinity);
         return t.Process.Mm.WriteUser(a.A2, mask) ? 8 : -Errno.EFAULT;
     }
 
+    /// <summary>
+    /// sched_setaffinity(pid, len, mask): a shorter mask is zero-extended and a longer one cut (get_user_cpu_mask;
+    /// EFAULT if unreadable); ESRCH for an unknown pid; EINVAL when no online CPU is left. Every guest task has the
+    /// caller's credentials, so the EPERM check cannot fail. The guest's threads all run wherever the host schedules
+    /// them; the mask is what sched_getaffinity and getcpu report.
+    /// </summary>
+    public static long SchedSetaffinity(GuestThread t, ref SyscallArgs a)
+    {
+        byte[] raw = new byte[8];
+        int len = (int)Math.Min(a.A1, 8UL);
+        if (len > 0 && !t.Process.Mm.ReadUser(a.A2, raw.AsSpan(0, len)))
+        {
+            return -Errno.EFAULT;
+        }
+
+        GuestThread? target = AffinityTarget(t, (int)a.A0);
+        if (target == null)
+        {
+            return -Errno.ESRCH;
+        }
+
+        ulong mask = BinaryPrimitives.ReadUInt64LittleEndian(raw) & OnlineCpus;
+        if (mask == 0)
+        {
+            return -Errno.EINVAL;
+        }
+
+        target.CpuAffinity = mask;
+        return 0;
+    }
+
+    /// <summary>getcpu: the guest runs on the lowest CPU its affinity allows (CPU 0 unless moved); node 0.</summary>
     public static long Getcpu(GuestThread t, ref SyscallArgs a)
     {
-        if (a.A0 != 0 && !t.Process.Mm.WriteUser32(a.A0, 0))
+        if (a.A0 != 0 && !t.Process.Mm.WriteUser32(a.A0, (uint)System.Numerics.BitOperations.TrailingZeroCount(t.CpuAffinity)))
         {
             return -Errno.EFAULT;
         }

@@ -33,6 +33,12 @@ public sealed partial class GuestThread
     /// <summary>Blocked signals (bit sig-1).</summary>
     public ulong SigMask;
 
+    /// <summary>
+    /// CPU affinity (sched_setaffinity), bit n for CPU n of the <see cref="Environment.ProcessorCount"/> CPUs the guest
+    /// sees; inherited by clone and fork. Invariants: never empty; only online CPUs.
+    /// </summary>
+    public ulong CpuAffinity = Syscalls.InfoSyscalls.OnlineCpus;
+
     /// <summary>Thread-directed pending signals.</summary>
     public ulong Pending;
 

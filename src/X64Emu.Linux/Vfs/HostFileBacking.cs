@@ -26,6 +26,32 @@ internal sealed unsafe class HostFileBacking : IFileBacking
         }
     }
 
+    /// <summary>
+    /// can_do_file_pageout with the host's credentials (the guest's): the owner, a caller with CAP_FOWNER (root here),
+    /// or one the file's permissions, ACLs and mount let open it for writing.
+    /// </summary>
+    public bool MayPageOut
+    {
+        get
+        {
+            long euid = LibC.Sys(LibC.NrGeteuid);
+            Span<byte> st = stackalloc byte[StatBuf.Size];
+            fixed (byte* p = st)
+            {
+                if (euid == 0 || (LibC.Sys(LibC.NrFstat, _fd, (long)p) == 0 && System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(st.Slice(28)) == (uint)euid))
+                {
+                    return true; // st_uid is at offset 28 of struct stat
+                }
+            }
+
+            byte[] path = System.Text.Encoding.ASCII.GetBytes($"/proc/self/fd/{_fd}\0");
+            fixed (byte* b = path)
+            {
+                return LibC.Sys(LibC.NrFaccessat2, LibC.AtFdCwd, (long)b, 2 /* W_OK */, 0x200 /* AT_EACCESS */) == 0;
+            }
+        }
+    }
+
     public int Read(ulong offset, Span<byte> destination)
     {
         int done = 0;

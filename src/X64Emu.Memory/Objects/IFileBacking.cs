@@ -16,4 +16,10 @@ public interface IFileBacking
 
     /// <summary>Writes the bytes at <paramref name="offset"/>; false on an I/O error.</summary>
     bool Write(ulong offset, ReadOnlySpan<byte> source);
+
+    /// <summary>
+    /// Whether the calling process may page the file's cache out with MADV_PAGEOUT (mm/madvise.c can_do_file_pageout:
+    /// it owns the file, holds CAP_FOWNER, or could open it for writing), asked at each madvise call.
+    /// </summary>
+    bool MayPageOut { get; }
 }

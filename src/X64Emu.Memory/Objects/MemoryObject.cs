@@ -220,7 +220,36 @@ public class MemoryObject
     {
         lock (_lock)
         {
-            _dirty.Add(index);
+            MarkDirtyLocked(index);
+        }
+    }
+
+    private void MarkDirtyLocked(ulong index)
+    {
+        _dirty.Add(index);
+        if (_pages.TryGetValue(index, out long frame))
+        {
+            Memory.AddFlags(frame, FrameFlags.Dirty);
+        }
+    }
+
+    /// <summary>
+    /// Drops page <paramref name="index"/> from the cache if it is clean and nothing but the cache holds it (reclaim's
+    /// __remove_mapping after MADV_PAGEOUT unmapped it); the next access reads the file again. True when dropped.
+    /// </summary>
+    /// <remarks>A shmem page is dropped only if it was never written: it has no other copy and no swap to go to.</remarks>
+    public bool TryEvict(ulong index)
+    {
+        lock (_lock)
+        {
+            if (!_pages.TryGetValue(index, out long frame) || _dirty.Contains(index) || Memory.RefCount(frame) != 1)
+            {
+                return false;
+            }
+
+            _pages.Remove(index);
+            Memory.Put(frame);
+            return true;
         }
     }
 
@@ -264,6 +293,7 @@ public class MemoryObject
                 foreach (ulong index in done)
                 {
                     _dirty.Remove(index);
+                    Memory.RemoveFlags(_pages[index], FrameFlags.Dirty);
                 }
             }
 
@@ -362,6 +392,11 @@ public class MemoryObject
                     unsafe
                     {
                         source.Slice(done, chunk).CopyTo(new Span<byte>(Memory.HostOf(frame) + inPage, chunk));
+                    }
+
+                    if (Backing == null)
+                    {
+                        MarkDirtyLocked(index); // shmem_write_end: the only copy of these bytes
                     }
                 }
 

@@ -40,4 +40,10 @@ public enum FrameFlags : ushort
 
     /// <summary>MADV_FREE'd anonymous page: may be discarded while its PTE stays clean (smaps LazyFree).</summary>
     LazyFree = 512,
+
+    /// <summary>
+    /// With <see cref="PageCache"/>: the cached page differs from its backing (Linux's PG_dirty), so smaps counts it
+    /// dirty through every mapping, even one whose PTE is clean, and reclaim keeps it in the cache.
+    /// </summary>
+    Dirty = 1024,
 }

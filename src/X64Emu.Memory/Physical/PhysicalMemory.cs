@@ -115,6 +115,8 @@ public sealed unsafe class PhysicalMemory : IDisposable
 
     public void AddFlags(long frame, FrameFlags flags) => _flags[frame] |= flags;
 
+    public void RemoveFlags(long frame, FrameFlags flags) => _flags[frame] &= ~flags;
+
     public void Get(long frame) => Interlocked.Increment(ref _refCount[frame]);
 
     /// <summary>Drops one reference; frees the frame when it was the last.</summary>

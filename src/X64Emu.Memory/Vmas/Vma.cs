@@ -36,6 +36,14 @@ public sealed class Vma
     public object? AnonId;
 
     /// <summary>
+    /// The anonymous pages' lineage includes a parent process's (Linux: the VMA's anon_vma_chain is not
+    /// singular after fork): such a VMA never lends its identity to a neighbour's first fault and never merges
+    /// with a neighbour that has no identity yet (is_mergeable_anon_vma, reusable_anon_vma).
+    /// Invariants: implies <see cref="AnonId"/> != null.
+    /// </summary>
+    public bool AnonInherited;
+
+    /// <summary>
     /// Private hugetlb reservations not yet consumed, by huge page index (Linux's per-VMA resv_map,
     /// HPAGE_RESV_OWNER): shared by the pieces of a split; null for mappings that reserved nothing
     /// (MAP_NORESERVE, shared mappings whose file holds the reservations, a fork child).
