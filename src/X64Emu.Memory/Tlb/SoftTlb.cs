@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -11,11 +12,14 @@ namespace X64Emu.Memory.Tlb;
 /// <remarks>
 /// Invariants: a read entry exists only for a present, readable page; a write entry only for a
 /// present, writable, dirty page that holds no decoded code; a fetch entry only for an executable page.
+/// Every filled slot has its bit set in the used bitmap, so a flush visits only filled slots: the
+/// arrays are large (4,096 entries each, 16 MiB of reach, so gzip's buffers stop evicting each other)
+/// and a full flush after every large munmap must not sweep 192 KiB.
 /// Owned by one thread; other threads ask for flushes through the address space's shootdown.
 /// </remarks>
 public sealed unsafe class SoftTlb : IDisposable
 {
-    public const int Bits = 9;
+    public const int Bits = 12;
     public const int Size = 1 << Bits;
     public const int Mask = Size - 1;
     public const int HugeBits = 5;
@@ -25,11 +29,18 @@ public sealed unsafe class SoftTlb : IDisposable
     private readonly TlbEntry* _all;
     private readonly HugeTlbEntry* _huge;
 
+    /// <summary>One bit per slot of <see cref="_all"/>: set when filled, cleared when the slot is emptied by a flush.</summary>
+    private readonly ulong* _used;
+    private const int UsedWords = Size * 3 / 64;
+
     public SoftTlb()
     {
         _all = (TlbEntry*)NativeMemory.AlignedAlloc((nuint)(sizeof(TlbEntry) * Size * 3), 64);
         _huge = (HugeTlbEntry*)NativeMemory.AlignedAlloc((nuint)(sizeof(HugeTlbEntry) * HugeSize), 64);
-        FlushAll();
+        _used = (ulong*)NativeMemory.AlignedAlloc((nuint)(sizeof(ulong) * UsedWords), 64);
+        new Span<byte>(_all, sizeof(TlbEntry) * Size * 3).Fill(0xFF);
+        new Span<ulong>(_used, UsedWords).Clear();
+        new Span<byte>(_huge, sizeof(HugeTlbEntry) * HugeSize).Fill(0xFF);
     }
 
     public TlbEntry* Read => _all;
@@ -50,9 +61,11 @@ public sealed unsafe class SoftTlb : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Fill(Access access, ulong pageVa, byte* hostPage)
     {
-        TlbEntry* e = Array(access) + IndexOf(pageVa);
+        int slot = ((int)access * Size) + IndexOf(pageVa);
+        TlbEntry* e = _all + slot;
         e->Tag = pageVa;
         e->Addend = (long)hostPage - (long)pageVa;
+        _used[slot >> 6] |= 1UL << slot;
     }
 
     public void FillHuge(ulong baseVa, ulong sizeMask, byte* hostBase, uint allowed)
@@ -85,9 +98,40 @@ public sealed unsafe class SoftTlb : IDisposable
 
     public void FlushAll()
     {
-        // 0xFF bytes: every tag gets low bits set, so it matches no page.
-        new Span<byte>(_all, sizeof(TlbEntry) * Size * 3).Fill(0xFF);
+        // An all-ones tag has low bits set, so it matches no page.
+        FlushSlots(0, UsedWords, 0, ulong.MaxValue);
         new Span<byte>(_huge, sizeof(HugeTlbEntry) * HugeSize).Fill(0xFF);
+    }
+
+    /// <summary>Empties the filled slots among words [firstWord, endWord) of the bitmap whose page lies in [start, end).</summary>
+    private void FlushSlots(int firstWord, int endWord, ulong start, ulong end)
+    {
+        for (int w = firstWord; w < endWord; w++)
+        {
+            ulong bits = _used[w];
+            ulong keep = 0;
+            while (bits != 0)
+            {
+                int b = BitOperations.TrailingZeroCount(bits);
+                bits &= bits - 1;
+                TlbEntry* e = _all + ((w << 6) + b);
+                ulong tag = e->Tag;
+                if ((tag & PageSizes.PageMask) != 0)
+                {
+                    // Already emptied page by page (FlushPage leaves the bit).
+                }
+                else if (tag >= start && tag < end)
+                {
+                    e->Tag = ulong.MaxValue;
+                }
+                else
+                {
+                    keep |= 1UL << b;
+                }
+            }
+
+            _used[w] = keep;
+        }
     }
 
     /// <summary>Drops every entry for the page holding <paramref name="va"/> (INVLPG).</summary>
@@ -105,18 +149,20 @@ public sealed unsafe class SoftTlb : IDisposable
         }
     }
 
-    /// <summary>Drops every entry for [start, end): page by page for small ranges, everything for large ones.</summary>
+    /// <summary>Drops every entry for [start, end): page by page for small ranges, by a sweep of the filled slots for large ones.</summary>
     public void FlushRange(ulong start, ulong end)
     {
         if (end - start > (PageSizes.PageSize * 32))
         {
-            FlushAll();
-            return;
+            // Visit the filled slots and keep those outside the range.
+            FlushSlots(0, UsedWords, start & ~PageSizes.PageMask, end);
         }
-
-        for (ulong va = start & ~PageSizes.PageMask; va < end; va += PageSizes.PageSize)
+        else
         {
-            FlushPage(va);
+            for (ulong va = start & ~PageSizes.PageMask; va < end; va += PageSizes.PageSize)
+            {
+                FlushPage(va);
+            }
         }
 
         // Huge entries overlapping the range.
@@ -133,7 +179,7 @@ public sealed unsafe class SoftTlb : IDisposable
     /// <summary>Drops write entries only (fork write-protects the parent's private pages).</summary>
     public void FlushWrites()
     {
-        new Span<byte>(Write, sizeof(TlbEntry) * Size).Fill(0xFF);
+        FlushSlots(Size / 64, 2 * Size / 64, 0, ulong.MaxValue);
         for (int i = 0; i < HugeSize; i++)
         {
             _huge[i].Allowed &= ~(1u << (int)Access.Write);
@@ -144,5 +190,6 @@ public sealed unsafe class SoftTlb : IDisposable
     {
         NativeMemory.AlignedFree(_all);
         NativeMemory.AlignedFree(_huge);
+        NativeMemory.AlignedFree(_used);
     }
 }
