@@ -94,7 +94,7 @@ public sealed class JitEngine
 
             if (Log)
             {
-                Console.Error.WriteLine($"x64emu-jit: 0x{b.Start:x}: {region.Blocks.Length} blocks, {region.InlineInsns} inline, {region.FallbackInsns} handlers: {string.Join("; ", region.FallbackLog!)}");
+                Console.Error.WriteLine($"x64emu-jit: 0x{b.Start:x}: {region.Blocks.Length} blocks, {region.InlineInsns} inline, {region.FallbackInsns} handlers, {region.IlSize} IL bytes: {string.Join("; ", region.FallbackLog!)}");
             }
 
             Interlocked.Increment(ref Compiled);

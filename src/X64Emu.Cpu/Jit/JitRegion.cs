@@ -59,6 +59,12 @@ public sealed class JitRegion
 
     public int FallbackInsns;
 
+    /// <summary>Per handler call site, the address of its instruction in <see cref="Insns"/> (pinned).</summary>
+    internal nint[] Sites = System.Array.Empty<nint>();
+
+    /// <summary>Size of the region's IL in bytes.</summary>
+    public int IlSize;
+
     /// <summary>With X64EMU_JIT_LOG=1: the instructions that run through their handlers, for finding what to compile next.</summary>
     internal System.Collections.Generic.List<string>? FallbackLog;
 

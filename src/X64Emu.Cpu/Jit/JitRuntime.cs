@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using X64Emu.Cpu.Decode;
 using X64Emu.Cpu.Flags;
 using X64Emu.Cpu.Interp;
 
@@ -8,6 +9,22 @@ namespace X64Emu.Cpu.Jit;
 /// <summary>Helpers that compiled code calls: register-file access and flag materialisation that mirrors the interpreter.</summary>
 internal static unsafe class JitRuntime
 {
+    /// <summary>Runs the interpreter handler of a compiled site (a fused CMP/TEST + Jcc runs only its first half).</summary>
+    public static int RunHandler(Cpu c, nint site)
+    {
+        Insn* insn = (Insn*)site;
+        delegate*<Cpu, ref Insn, int> fn = (insn->Flags & InsnFlags.Fused) != 0 ? insn->Plain : insn->Fn;
+        return fn(c, ref *insn);
+    }
+
+    /// <summary>Leaves compiled code after a site's instruction (its region was invalidated by the handler).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static int LeaveAfter(Cpu c, nint site)
+    {
+        c.R.Rip = ((Insn*)site)->Next;
+        return (int)ExitReason.BlockEnd;
+    }
+
     /// <summary>Sets the flags a SHL/SHR/SAR by a non-zero count leaves (the interpreter's own computation).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void ShiftFlags(Cpu c, int op, int sizeIndex, ulong d, int count)

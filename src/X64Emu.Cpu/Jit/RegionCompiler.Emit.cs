@@ -291,76 +291,99 @@ internal sealed unsafe partial class RegionCompiler
     }
 
     /// <summary>
-    /// Syncs what the handler can see (flags, the registers it uses), calls it, leaves compiled code if
-    /// it ends the block or faults, and reloads the registers it may have written.
+    /// Runs instruction <paramref name="k"/>'s interpreter handler through the shared call path: the flags
+    /// go to the CPU (a compile-time lazy kind through the flag locals), every register the region wrote is
+    /// spilled, the handler runs, and compiled code continues after this site with the registers the
+    /// instruction may write reloaded, or leaves when the handler ends the block, faults, or invalidated
+    /// the region. Per site this is a few IL instructions; the call itself is emitted once per region
+    /// (large regions stay within the .NET JIT's optimising limits).
     /// </summary>
     private void CallHandler(BlockInfo bi, int k)
     {
         ref readonly Instruction ins = ref bi.Ins[k];
-        int touched = 0;
         int written = 0;
         InstructionInfo info = _infos.GetInfo(ins);
         foreach (UsedRegister u in info.GetUsedRegisters())
         {
             int slot = Slot(u.Register);
-            if (slot >= 0)
+            if (slot >= 0 && u.Access != OpAccess.Read && u.Access != OpAccess.CondRead && u.Access != OpAccess.NoMemAccess)
             {
-                touched |= 1 << slot;
-                if (u.Access != OpAccess.Read && u.Access != OpAccess.CondRead && u.Access != OpAccess.NoMemAccess)
-                {
-                    written |= 1 << slot;
-                }
+                written |= 1 << slot;
             }
         }
 
-        if (_state.Kind is FKind.Lazy or FKind.Deferred or FKind.Locals)
+        // The shared path materialises from the flag locals when the run-time kind is set (>= 0).
+        switch (_state.Kind)
         {
-            Materialize(_state);
+            case FKind.Lazy:
+                _il.Emit(OpCodes.Ldc_I4, _state.Op);
+                _il.Emit(OpCodes.Stloc, _fkind);
+                break;
+            case FKind.Locals:
+                break;
+            case FKind.Deferred:
+                Materialize(_state);
+                _il.Emit(OpCodes.Ldc_I4_M1);
+                _il.Emit(OpCodes.Stloc, _fkind);
+                break;
+            default:
+                _il.Emit(OpCodes.Ldc_I4_M1);
+                _il.Emit(OpCodes.Stloc, _fkind);
+                break;
         }
 
-        // Every register the region has written goes back (through the shared spill), so that when
-        // the handler leaves compiled code (end of block, fault, syscall) the CPU holds the whole state.
         Label resume = _il.DefineLabel();
         _il.Emit(OpCodes.Ldc_I4, _resumes.Count);
         _il.Emit(OpCodes.Stloc, _resume);
         _resumes.Add(resume);
+        _sites.Add((nint)Unsafe.AsPointer(ref _region.Insns[bi.InsnBase + k]));
         _il.Emit(OpCodes.Br, _spill);
         _il.MarkLabel(resume);
-        ref Insn insn = ref _region.Insns[bi.InsnBase + k];
-        // A fused handler (CMP/TEST + Jcc) would run the next instruction too: call the plain one.
-        delegate*<Cpu, ref Insn, int> fn = (insn.Flags & InsnFlags.Fused) != 0 ? insn.Plain : insn.Fn;
+        LoadRegs(written);
+    }
+
+    /// <summary>
+    /// The shared call path of <see cref="CallHandler"/>: flags and registers to the CPU, the handler of
+    /// site <see cref="_resume"/>, then back to the site (or out of compiled code).
+    /// </summary>
+    private void EmitSharedCall()
+    {
+        _il.MarkLabel(_spill);
+        Materialize(FState.Locals);
+        StoreRegs(_writtenRegs);
         _il.Emit(OpCodes.Ldarg_1);
-        _il.Emit(OpCodes.Ldc_I8, (long)Unsafe.AsPointer(ref insn));
-        _il.Emit(OpCodes.Conv_U);
-        _il.Emit(OpCodes.Ldc_I8, (long)fn);
-        _il.Emit(OpCodes.Conv_I);
-        _il.EmitCalli(OpCodes.Calli, System.Reflection.CallingConventions.Standard, typeof(int),
-            new[] { typeof(Cpu), typeof(Insn).MakeByRefType() }, null);
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Ldfld, Field(typeof(JitRegion), nameof(JitRegion.Sites)));
+        _il.Emit(OpCodes.Ldloc, _resume);
+        _il.Emit(OpCodes.Ldelem_I);
+        _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), nameof(JitRuntime.RunHandler)));
         _il.Emit(OpCodes.Stloc, _result);
         Label ok = _il.DefineLabel();
         _il.Emit(OpCodes.Ldloc, _result);
         _il.Emit(OpCodes.Brfalse, ok);
         _il.Emit(OpCodes.Ldloc, _result);
         _il.Emit(OpCodes.Ret);
-
         _il.MarkLabel(ok);
 
-        // A store to a code page (self-modifying code) invalidates the region: continue in the dispatcher,
-        // which finds the new code. Everything is in the CPU already (spilled before the call).
+        // A store to a code page (self-modifying code) invalidates the region: continue in the dispatcher
+        // after the instruction, which finds the new code. Everything is in the CPU already.
         Label valid = _il.DefineLabel();
         _il.Emit(OpCodes.Ldarg_0);
         _il.Emit(OpCodes.Volatile);
         _il.Emit(OpCodes.Ldfld, Field(typeof(JitRegion), nameof(JitRegion.Valid)));
         _il.Emit(OpCodes.Brtrue, valid);
         _il.Emit(OpCodes.Ldarg_1);
-        _il.Emit(OpCodes.Ldflda, Field(typeof(Cpu), nameof(Cpu.R)));
-        _il.Emit(OpCodes.Ldc_I8, (long)ins.NextIP);
-        _il.Emit(OpCodes.Stfld, Field(typeof(RegisterFile), nameof(RegisterFile.Rip)));
-        _il.Emit(OpCodes.Ldc_I4, (int)ExitReason.BlockEnd);
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Ldfld, Field(typeof(JitRegion), nameof(JitRegion.Sites)));
+        _il.Emit(OpCodes.Ldloc, _resume);
+        _il.Emit(OpCodes.Ldelem_I);
+        _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), nameof(JitRuntime.LeaveAfter)));
         _il.Emit(OpCodes.Ret);
         _il.MarkLabel(valid);
-        LoadRegs(written);
-
+        _il.Emit(OpCodes.Ldloc, _resume);
+        _il.Emit(OpCodes.Switch, _resumes.ToArray());
+        _il.Emit(OpCodes.Ldc_I4, (int)ExitReason.InvalidOpcode); // unreachable: every index has a label
+        _il.Emit(OpCodes.Ret);
     }
 
     // ------------------------------------------------------------------ edges and exits

@@ -14,18 +14,31 @@ internal sealed unsafe partial class RegionCompiler
 {
     // ------------------------------------------------------------------ region formation
 
-    /// <summary>The entry block and the decoded blocks reachable from it by direct jumps, breadth first, within the limits.</summary>
+    /// <summary>
+    /// The entry block and the decoded blocks reachable from it by direct jumps, calls and returns, within
+    /// the limits: the most executed candidate first (the interpreter's counts), so a loop's hot path gets
+    /// in before the cold branches around it (breadth-first order among equals).
+    /// </summary>
     private static List<BlockInfo> Collect(BlockCache cache, Block entry, int maxInsns)
     {
         List<BlockInfo> result = new();
         HashSet<ulong> seen = new();
-        Queue<Block> work = new();
-        work.Enqueue(entry);
+        List<Block> candidates = new() { entry };
         seen.Add(entry.Start);
         int insns = 0;
-        while (work.Count > 0 && result.Count < MaxBlocks)
+        while (candidates.Count > 0 && result.Count < MaxBlocks)
         {
-            Block b = work.Dequeue();
+            int pick = 0;
+            for (int i = 1; i < candidates.Count; i++)
+            {
+                if (candidates[i].Executions > candidates[pick].Executions)
+                {
+                    pick = i;
+                }
+            }
+
+            Block b = candidates[pick];
+            candidates.RemoveAt(pick);
             Instruction[]? ins = Redecode(b);
             if (ins == null)
             {
@@ -52,7 +65,7 @@ internal sealed unsafe partial class RegionCompiler
             {
                 if (seen.Add(target) && cache.TryGet(target) is Block next)
                 {
-                    work.Enqueue(next);
+                    candidates.Add(next);
                 }
             }
         }

@@ -29,7 +29,7 @@ namespace X64Emu.Cpu.Jit;
 internal sealed unsafe partial class RegionCompiler
 {
     /// <summary>Most blocks and guest instructions in one region (keeps methods within the .NET JIT's optimising limits).</summary>
-    private const int MaxBlocks = 48;
+    private const int MaxBlocks = 96;
     private const int MaxInsns = 400;
 
     /// <summary>The six arithmetic flags as Iced's <see cref="RflagsBits"/>.</summary>
@@ -64,6 +64,7 @@ internal sealed unsafe partial class RegionCompiler
     private readonly Label _spill;
     private readonly LocalBuilder _resume;
     private readonly List<Label> _resumes = new();
+    private readonly List<nint> _sites = new();
 
     private RegionCompiler(JitRegion region, BlockInfo[] blocks)
     {
@@ -176,11 +177,13 @@ internal sealed unsafe partial class RegionCompiler
         c.Analyze();
         c.Emit();
         ilSize = c._il.ILOffset;
+        region.IlSize = ilSize;
         if (ilSize > MaxIlSize && insns > 8)
         {
             return region; // not compiled: the caller retries with a smaller region
         }
 
+        region.Sites = c._sites.ToArray();
         region.Code = (JitCode)c._method.CreateDelegate(typeof(JitCode), region);
         region.Code(null!, 0); // compile to host code now, on this thread, not at the first guest entry
         return region;
@@ -376,16 +379,9 @@ internal sealed unsafe partial class RegionCompiler
             cold();
         }
 
-        // Shared spill for handler calls: every register the region writes goes back to the CPU, then
-        // the caller continues where its index says (one copy of the stores instead of one per call site).
         if (_resumes.Count > 0)
         {
-            _il.MarkLabel(_spill);
-            StoreRegs(_writtenRegs);
-            _il.Emit(OpCodes.Ldloc, _resume);
-            _il.Emit(OpCodes.Switch, _resumes.ToArray());
-            _il.Emit(OpCodes.Ldc_I4, (int)ExitReason.InvalidOpcode); // unreachable: every index has a label
-            _il.Emit(OpCodes.Ret);
+            EmitSharedCall();
         }
 
         // Common exit: registers back, RIP, BlockEnd.
