@@ -283,24 +283,72 @@ internal sealed unsafe partial class RegionCompiler
 
     // ------------------------------------------------------------------ interpreter handlers
 
-    /// <summary>Runs instruction <paramref name="k"/> through its interpreter handler in straight-line code.</summary>
+    /// <summary>
+    /// Runs instruction <paramref name="k"/> through its interpreter handler in straight-line code (an
+    /// instruction the compiler has no inline form for: this path is hot). The call is direct, from this
+    /// site; registers are spilled only when an inline instruction changed one since the last handler.
+    /// </summary>
     private void EmitFallback(BlockInfo bi, int k)
     {
-        CallHandler(bi, k);
+        ref readonly Instruction ins = ref bi.Ins[k];
+        int written = WrittenRegs(ins);
+        if (_state.Kind is FKind.Lazy or FKind.Deferred or FKind.Locals)
+        {
+            Materialize(_state);
+        }
+
+        // Every register the region has written goes back (through the shared spill), so that when
+        // the handler leaves compiled code (end of block, fault, syscall) the CPU holds the whole state.
+        if (!_synced)
+        {
+            Label back = _il.DefineLabel();
+            _il.Emit(OpCodes.Ldc_I4, _resumes.Count);
+            _il.Emit(OpCodes.Stloc, _resume);
+            _resumes.Add(back);
+            _il.Emit(OpCodes.Br, _spill);
+            _il.MarkLabel(back);
+        }
+
+        ref Insn insn = ref _region.Insns[bi.InsnBase + k];
+        // A fused handler (CMP/TEST + Jcc) would run the next instruction too: call the plain one.
+        delegate*<Cpu, ref Insn, int> fn = (insn.Flags & InsnFlags.Fused) != 0 ? insn.Plain : insn.Fn;
+        _il.Emit(OpCodes.Ldarg_1);
+        _il.Emit(OpCodes.Ldc_I8, (long)Unsafe.AsPointer(ref insn));
+        _il.Emit(OpCodes.Conv_U);
+        _il.Emit(OpCodes.Ldc_I8, (long)fn);
+        _il.Emit(OpCodes.Conv_I);
+        _il.EmitCalli(OpCodes.Calli, System.Reflection.CallingConventions.Standard, typeof(int),
+            new[] { typeof(Cpu), typeof(Insn).MakeByRefType() }, null);
+        _il.Emit(OpCodes.Stloc, _result);
+        Label ok = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldloc, _result);
+        _il.Emit(OpCodes.Brfalse, ok);
+        _il.Emit(OpCodes.Ldloc, _result);
+        _il.Emit(OpCodes.Ret);
+        _il.MarkLabel(ok);
+
+        // A store to a code page (self-modifying code) invalidates the region: continue in the dispatcher,
+        // which finds the new code. Everything is in the CPU already (spilled before the call).
+        Label valid = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Volatile);
+        _il.Emit(OpCodes.Ldfld, Field(typeof(JitRegion), nameof(JitRegion.Valid)));
+        _il.Emit(OpCodes.Brtrue, valid);
+        _il.Emit(OpCodes.Ldarg_1);
+        _il.Emit(OpCodes.Ldflda, Field(typeof(Cpu), nameof(Cpu.R)));
+        _il.Emit(OpCodes.Ldc_I8, (long)ins.NextIP);
+        _il.Emit(OpCodes.Stfld, Field(typeof(RegisterFile), nameof(RegisterFile.Rip)));
+        _il.Emit(OpCodes.Ldc_I4, (int)ExitReason.BlockEnd);
+        _il.Emit(OpCodes.Ret);
+        _il.MarkLabel(valid);
+        LoadRegs(written);
         _state = FState.InCpu;
+        _synced = true;
     }
 
-    /// <summary>
-    /// Runs instruction <paramref name="k"/>'s interpreter handler through the shared call path: the flags
-    /// go to the CPU (a compile-time lazy kind through the flag locals), every register the region wrote is
-    /// spilled, the handler runs, and compiled code continues after this site with the registers the
-    /// instruction may write reloaded, or leaves when the handler ends the block, faults, or invalidated
-    /// the region. Per site this is a few IL instructions; the call itself is emitted once per region
-    /// (large regions stay within the .NET JIT's optimising limits).
-    /// </summary>
-    private void CallHandler(BlockInfo bi, int k)
+    /// <summary>The region's register slots an instruction may write.</summary>
+    private int WrittenRegs(in Instruction ins)
     {
-        ref readonly Instruction ins = ref bi.Ins[k];
         int written = 0;
         InstructionInfo info = _infos.GetInfo(ins);
         foreach (UsedRegister u in info.GetUsedRegisters())
@@ -311,6 +359,22 @@ internal sealed unsafe partial class RegionCompiler
                 written |= 1 << slot;
             }
         }
+
+        return written;
+    }
+
+    /// <summary>
+    /// The slow path of an inline instruction (a TLB miss, a page-crossing access): runs instruction
+    /// <paramref name="k"/>'s interpreter handler through the shared call path. The flags go to the CPU
+    /// (a compile-time lazy kind through the flag locals), every register the region wrote is spilled,
+    /// the handler runs, and compiled code continues after this site with the registers the instruction
+    /// may write reloaded, or leaves when the handler ends the block, faults, or invalidated the region.
+    /// Per site this is a few IL instructions; the call itself is emitted once per region (large regions
+    /// stay within the .NET JIT's optimising limits).
+    /// </summary>
+    private void CallHandler(BlockInfo bi, int k)
+    {
+        int written = WrittenRegs(bi.Ins[k]);
 
         // The shared path materialises from the flag locals when the run-time kind is set (>= 0).
         switch (_state.Kind)
@@ -333,11 +397,11 @@ internal sealed unsafe partial class RegionCompiler
         }
 
         Label resume = _il.DefineLabel();
-        _il.Emit(OpCodes.Ldc_I4, _resumes.Count);
+        _il.Emit(OpCodes.Ldc_I4, _callResumes.Count);
         _il.Emit(OpCodes.Stloc, _resume);
-        _resumes.Add(resume);
+        _callResumes.Add(resume);
         _sites.Add((nint)Unsafe.AsPointer(ref _region.Insns[bi.InsnBase + k]));
-        _il.Emit(OpCodes.Br, _spill);
+        _il.Emit(OpCodes.Br, _callSpill);
         _il.MarkLabel(resume);
         LoadRegs(written);
     }
@@ -348,7 +412,7 @@ internal sealed unsafe partial class RegionCompiler
     /// </summary>
     private void EmitSharedCall()
     {
-        _il.MarkLabel(_spill);
+        _il.MarkLabel(_callSpill);
         Materialize(FState.Locals);
         StoreRegs(_writtenRegs);
         _il.Emit(OpCodes.Ldarg_1);
@@ -381,7 +445,7 @@ internal sealed unsafe partial class RegionCompiler
         _il.Emit(OpCodes.Ret);
         _il.MarkLabel(valid);
         _il.Emit(OpCodes.Ldloc, _resume);
-        _il.Emit(OpCodes.Switch, _resumes.ToArray());
+        _il.Emit(OpCodes.Switch, _callResumes.ToArray());
         _il.Emit(OpCodes.Ldc_I4, (int)ExitReason.InvalidOpcode); // unreachable: every index has a label
         _il.Emit(OpCodes.Ret);
     }

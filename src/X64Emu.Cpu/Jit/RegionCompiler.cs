@@ -65,6 +65,11 @@ internal sealed unsafe partial class RegionCompiler
     private readonly LocalBuilder _resume;
     private readonly List<Label> _resumes = new();
     private readonly List<nint> _sites = new();
+    private readonly Label _callSpill;
+    private readonly List<Label> _callResumes = new();
+
+    /// <summary>True while the CPU holds every register local (after a handler, until an inline instruction writes one).</summary>
+    private bool _synced;
 
     private RegionCompiler(JitRegion region, BlockInfo[] blocks)
     {
@@ -95,6 +100,7 @@ internal sealed unsafe partial class RegionCompiler
         _budget = _il.DeclareLocal(typeof(int));
         _commonExit = _il.DefineLabel();
         _spill = _il.DefineLabel();
+        _callSpill = _il.DefineLabel();
         _resume = _il.DeclareLocal(typeof(int));
     }
 
@@ -379,7 +385,19 @@ internal sealed unsafe partial class RegionCompiler
             cold();
         }
 
+        // Shared spill for handler calls: every register the region writes goes back to the CPU, then
+        // the caller continues where its index says (one copy of the stores instead of one per call site).
         if (_resumes.Count > 0)
+        {
+            _il.MarkLabel(_spill);
+            StoreRegs(_writtenRegs);
+            _il.Emit(OpCodes.Ldloc, _resume);
+            _il.Emit(OpCodes.Switch, _resumes.ToArray());
+            _il.Emit(OpCodes.Ldc_I4, (int)ExitReason.InvalidOpcode); // unreachable: every index has a label
+            _il.Emit(OpCodes.Ret);
+        }
+
+        if (_callResumes.Count > 0)
         {
             EmitSharedCall();
         }
@@ -400,6 +418,7 @@ internal sealed unsafe partial class RegionCompiler
         BlockInfo bi = _blocks[index];
         _il.MarkLabel(bi.Label);
         _state = bi.LiveIn != 0 ? FState.Locals : FState.Dead;
+        _synced = false; // a join: some predecessor may have changed a register since its last handler
         int last = bi.Ins.Length - 1;
         for (int k = 0; k <= last; k++)
         {
@@ -420,6 +439,11 @@ internal sealed unsafe partial class RegionCompiler
         if (IsInlineCandidate(bi, k) && TryEmitInline(bi, k))
         {
             _region.InlineInsns++;
+            if (_synced && WrittenRegs(bi.Ins[k]) != 0)
+            {
+                _synced = false;
+            }
+
             return;
         }
 
