@@ -15,9 +15,10 @@ public class TlbBenchmarks
 {
     private const int HitOps = 1024;
 
-    // 8 MiB = 2048 pages over a 512-entry direct-mapped TLB: consecutive pages use consecutive slots,
-    // so each slot is evicted by the page 2 MiB further on before it is used again.
-    private const ulong MissSize = 8UL << 20;
+    // Four times the TLB's reach (4,096 entries: 64 MiB = 16,384 pages): consecutive pages use consecutive
+    // slots of the direct-mapped arrays, so each slot is evicted by the page one reach further on before it
+    // is used again.
+    private const ulong MissSize = (ulong)SoftTlb.Size * 4 * PageSizes.PageSize;
     private const int MissOps = (int)(MissSize >> PageSizes.PageBits);
 
     private BenchMachine _m = null!;
