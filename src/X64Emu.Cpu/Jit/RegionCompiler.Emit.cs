@@ -192,7 +192,7 @@ internal sealed unsafe partial class RegionCompiler
             _il.Emit(OpCodes.Add);
         }
 
-        // Entry = base + ((va >> 12) & 511) * 16 = base + ((va >> 8) & 0x1FF0).
+        // Entry = base + ((va >> 12) & (Size - 1)) * 16 = base + ((va >> 8) & ((Size - 1) << 4)).
         _il.Emit(OpCodes.Ldc_I4_8);
         _il.Emit(OpCodes.Shr_Un);
         _il.Emit(OpCodes.Ldc_I8, (long)((X64Emu.Memory.Tlb.SoftTlb.Size - 1) << 4));
