@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Runtime.Intrinsics;
 using System.Text;
 using Iced.Intel;
 using X64Emu.Cpu.Jit;
@@ -24,6 +25,7 @@ public class JitTierTests
     private static readonly AssemblerRegister32[] R32 = { eax, ebx, ecx, edx, esi, edi, r8d, r9d, r10d, r11d, r12d, r13d, r14d };
     private static readonly AssemblerRegister16[] R16 = { ax, bx, cx, dx, si, di, r8w, r9w, r10w, r11w, r12w, r13w, r14w };
     private static readonly AssemblerRegister8[] R8 = { al, bl, cl, dl, sil, dil, r8b, r9b, r10b, r11b, ah, bh, dh };
+    private static readonly AssemblerRegisterXMM[] X = { xmm0, xmm1, xmm2, xmm3, xmm4, xmm5, xmm6, xmm7, xmm8, xmm9, xmm10, xmm11, xmm12, xmm13, xmm14, xmm15 };
 
     public static IEnumerable<object[]> Seeds()
     {
@@ -92,9 +94,44 @@ public class JitTierTests
         Assert.Null(interp.Diff(compiled));
     }
 
+    [Theory]
+    [InlineData(false, 1)]
+    [InlineData(true, 1)]
+    [InlineData(false, 8)]
+    [InlineData(true, 8)]
+    public void MisalignedAlignedVectorMove_InCompiledLoop_RaisesGeneralProtectionAtTheInstruction(bool store, int misalign)
+    {
+        // movdqa through a pointer that becomes misaligned on the fourth iteration.
+        Assembler a = new(64);
+        Label loop = a.CreateLabel();
+        a.mov(rsi, DataVa);
+        a.mov(rcx, 0x0102030405060708);
+        a.movq(xmm1, rcx);
+        a.Label(ref loop);
+        if (store)
+        {
+            a.movdqa(__xmmword_ptr[rsi], xmm1);
+        }
+        else
+        {
+            a.movdqa(xmm2, __xmmword_ptr[rsi]);
+        }
+
+        a.add(rsi, 16);
+        a.cmp(rsi, (int)(DataVa + 48));
+        a.jne(loop);
+        a.add(rsi, misalign);
+        a.jmp(loop);
+        byte[] code = Assemble(a, CpuFixture.CodeVa);
+        State interp = Run(code, JitMode.Off);
+        State compiled = Run(code, JitMode.Eager);
+        Assert.Equal(ExitReason.GeneralProtection, interp.Exit);
+        Assert.Null(interp.Diff(compiled));
+    }
+
     // ------------------------------------------------------------------ machinery
 
-    private sealed record State(ExitReason Exit, ulong Rip, ulong[] Gpr, ulong Flags, byte[] Data)
+    private sealed record State(ExitReason Exit, ulong Rip, ulong[] Gpr, ulong Flags, byte[] Data, ulong[] Xmm)
     {
         public string? Diff(State o)
         {
@@ -109,6 +146,14 @@ public class JitTierTests
                 if (Gpr[i] != o.Gpr[i])
                 {
                     sb.Append($"r{i} 0x{Gpr[i]:x} vs 0x{o.Gpr[i]:x}; ");
+                }
+            }
+
+            for (int i = 0; i < 32; i++)
+            {
+                if (Xmm[i] != o.Xmm[i])
+                {
+                    sb.Append($"xmm{i / 2}.q{i % 2} 0x{Xmm[i]:x} vs 0x{o.Xmm[i]:x}; ");
                 }
             }
 
@@ -144,7 +189,14 @@ public class JitTierTests
 
         byte[] data = new byte[0x2000];
         Assert.True(f.Space.ReadUser(DataVa, data));
-        return new State(r, c.R.Rip, gpr, c.Rflags & 0x8D5, data);
+        ulong[] xmm = new ulong[32];
+        for (int i = 0; i < 16; i++)
+        {
+            xmm[2 * i] = c.Xmm(i).AsUInt64().GetElement(0);
+            xmm[(2 * i) + 1] = c.Xmm(i).AsUInt64().GetElement(1);
+        }
+
+        return new State(r, c.R.Rip, gpr, c.Rflags & 0x8D5, data, xmm);
     }
 
     private static byte[] Assemble(Assembler a, ulong ip)
@@ -253,6 +305,7 @@ public class JitTierTests
 
         return size switch
         {
+            16 => __xmmword_ptr[rbp + disp],
             1 => __byte_ptr[rbp + disp],
             2 => __word_ptr[rbp + disp],
             4 => __dword_ptr[rbp + disp],
@@ -271,7 +324,10 @@ public class JitTierTests
         AssemblerRegister8 x8 = R8[rng.Next(R8.Length)];
         AssemblerRegister8 y8 = R8[rng.Next(R8.Length)];
         int imm = (int)Value(rng);
-        switch (rng.Next(36))
+        AssemblerRegisterXMM v = X[rng.Next(X.Length)];
+        AssemblerRegisterXMM w = X[rng.Next(X.Length)];
+        AssemblerMemoryOperand aligned16 = __xmmword_ptr[rbp + (rng.Next(0, 0x1F0) & ~15)];
+        switch (rng.Next(39))
         {
             case 0: Alu(a, rng.Next(9), x, y); break;
             case 1: Alu32(a, rng.Next(9), x32, y32); break;
@@ -300,7 +356,7 @@ public class JitTierTests
                 }
 
                 break;
-            case 10: Shift(a, rng.Next(5), x, rng.Next(66) switch { 64 => 0, 65 => 1, var v => v }); break;
+            case 10: Shift(a, rng.Next(5), x, rng.Next(66) switch { 64 => 0, 65 => 1, var c => c }); break;
             case 11: Shift32(a, rng.Next(5), x32, rng.Next(34)); break;
             case 12: ShiftCl(a, rng.Next(5), x, rng.Next(2) == 0); break;
             case 13: a.imul(x, y); break;
@@ -325,6 +381,37 @@ public class JitTierTests
             case 32: a.adc(x, y); break;
             case 33: a.sbb(x32, imm); break;
             case 34: a.mov(Mem(rng, 1), (byte)imm); break;
+            case 35:
+                // 16-byte loads (misaligned and page-crossing for the unaligned forms).
+                switch (rng.Next(4))
+                {
+                    case 0: a.movdqu(v, Mem(rng, 16)); break;
+                    case 1: a.movups(v, Mem(rng, 16)); break;
+                    case 2: a.movdqa(v, aligned16); break;
+                    default: a.movapd(v, aligned16); break;
+                }
+
+                break;
+            case 36:
+                switch (rng.Next(4))
+                {
+                    case 0: a.movdqu(Mem(rng, 16), w); break;
+                    case 1: a.movupd(Mem(rng, 16), w); break;
+                    case 2: a.movaps(aligned16, w); break;
+                    default: a.movdqa(aligned16, w); break;
+                }
+
+                break;
+            case 37:
+                switch (rng.Next(4))
+                {
+                    case 0: a.movaps(v, w); break;
+                    case 1: a.movdqu(v, w); break;
+                    case 2: a.paddq(v, w); break;  // left to its handler
+                    default: a.movq(x, w); break; // a handler writing a GPR
+                }
+
+                break;
             default: Alu8(a, 6, x8, y8); break;
         }
     }

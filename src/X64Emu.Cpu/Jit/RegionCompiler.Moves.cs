@@ -65,6 +65,95 @@ internal sealed unsafe partial class RegionCompiler
         return false;
     }
 
+    /// <summary>The legacy-SSE 128-bit moves (not their VEX forms): loads into an XMM register, and stores from one.</summary>
+    private static readonly HashSet<Code> VecLoads = new()
+    {
+        Code.Movups_xmm_xmmm128, Code.Movupd_xmm_xmmm128, Code.Movaps_xmm_xmmm128, Code.Movapd_xmm_xmmm128,
+        Code.Movdqa_xmm_xmmm128, Code.Movdqu_xmm_xmmm128,
+    };
+
+    private static readonly HashSet<Code> VecStores = new()
+    {
+        Code.Movups_xmmm128_xmm, Code.Movupd_xmmm128_xmm, Code.Movaps_xmmm128_xmm, Code.Movapd_xmmm128_xmm,
+        Code.Movdqa_xmmm128_xmm, Code.Movdqu_xmmm128_xmm,
+    };
+
+    /// <summary>
+    /// MOVUPS/MOVUPD/MOVAPS/MOVAPD/MOVDQA/MOVDQU: 16 bytes between XMM registers (which stay in the CPU) and
+    /// memory through the inline TLB test. A misaligned operand of an aligned form (#GP), a miss or a page-crossing
+    /// access runs the handler.
+    /// </summary>
+    private bool EmitMovVec(BlockInfo bi, int k)
+    {
+        ref readonly Instruction ins = ref bi.Ins[k];
+        bool load = VecLoads.Contains(ins.Code);
+        if (!load && !VecStores.Contains(ins.Code))
+        {
+            return false;
+        }
+
+        bool aligned = ins.Mnemonic is Mnemonic.Movaps or Mnemonic.Movapd or Mnemonic.Movdqa;
+        if (ins.Op0Kind == OpKind.Register && ins.Op1Kind == OpKind.Register)
+        {
+            PushXmm(ins.Op0Register);
+            PushXmm(ins.Op1Register);
+            CopyBlock16();
+            return true;
+        }
+
+        MemSite site = BeginMemory(bi, k, 16, write: !load);
+        if (aligned)
+        {
+            _il.Emit(OpCodes.Ldloc, _ea);
+            _il.Emit(OpCodes.Ldc_I4, 15);
+            _il.Emit(OpCodes.Conv_I8);
+            _il.Emit(OpCodes.And);
+            _il.Emit(OpCodes.Ldc_I4_0);
+            _il.Emit(OpCodes.Conv_I8);
+            _il.Emit(OpCodes.Bne_Un, site.Miss);
+        }
+
+        if (load)
+        {
+            PushXmm(ins.Op0Register);
+            _il.Emit(OpCodes.Ldloc, _host);
+        }
+        else
+        {
+            _il.Emit(OpCodes.Ldloc, _host);
+            PushXmm(ins.Op1Register);
+        }
+
+        CopyBlock16();
+        EndMemory(site);
+        return true;
+    }
+
+    /// <summary>Pushes the address of XMM register <paramref name="r"/> in the CPU's register file.</summary>
+    private void PushXmm(Register r)
+    {
+        System.Reflection.FieldInfo xmm = Field(typeof(RegisterFile), nameof(RegisterFile.Xmm));
+        _il.Emit(OpCodes.Ldarg_1);
+        _il.Emit(OpCodes.Ldflda, Field(typeof(Cpu), nameof(Cpu.R)));
+        _il.Emit(OpCodes.Ldflda, xmm);
+        _il.Emit(OpCodes.Ldflda, xmm.FieldType.GetField("FixedElementField")!);
+        int n = r - Register.XMM0;
+        if (n != 0)
+        {
+            _il.Emit(OpCodes.Ldc_I4, n * 16);
+            _il.Emit(OpCodes.Conv_I);
+            _il.Emit(OpCodes.Add);
+        }
+    }
+
+    /// <summary>Copies 16 bytes (destination and source addresses on the stack).</summary>
+    private void CopyBlock16()
+    {
+        _il.Emit(OpCodes.Ldc_I4, 16);
+        _il.Emit(OpCodes.Unaligned, (byte)1);
+        _il.Emit(OpCodes.Cpblk);
+    }
+
     private bool EmitMovx(BlockInfo bi, int k, bool signed)
     {
         ref readonly Instruction ins = ref bi.Ins[k];

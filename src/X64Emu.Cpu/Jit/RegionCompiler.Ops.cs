@@ -24,6 +24,7 @@ internal sealed unsafe partial class RegionCompiler
         Mnemonic.Cmovo, Mnemonic.Cmovno, Mnemonic.Cmovb, Mnemonic.Cmovae, Mnemonic.Cmove, Mnemonic.Cmovne,
         Mnemonic.Cmovbe, Mnemonic.Cmova, Mnemonic.Cmovs, Mnemonic.Cmovns, Mnemonic.Cmovp, Mnemonic.Cmovnp,
         Mnemonic.Cmovl, Mnemonic.Cmovge, Mnemonic.Cmovle, Mnemonic.Cmovg,
+        Mnemonic.Movups, Mnemonic.Movupd, Mnemonic.Movaps, Mnemonic.Movapd, Mnemonic.Movdqa, Mnemonic.Movdqu,
     };
 
     /// <summary>
@@ -137,6 +138,13 @@ internal sealed unsafe partial class RegionCompiler
                 return EmitConvert(ins.Mnemonic);
             case Mnemonic.Xchg:
                 return EmitXchg(bi, k);
+            case Mnemonic.Movups:
+            case Mnemonic.Movupd:
+            case Mnemonic.Movaps:
+            case Mnemonic.Movapd:
+            case Mnemonic.Movdqa:
+            case Mnemonic.Movdqu:
+                return EmitMovVec(bi, k);
             default:
                 if (ins.ConditionCode != ConditionCode.None && ins.Mnemonic.ToString().StartsWith("Set", System.StringComparison.Ordinal))
                 {

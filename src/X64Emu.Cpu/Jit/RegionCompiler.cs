@@ -491,8 +491,9 @@ internal sealed unsafe partial class RegionCompiler
             return false;
         }
 
+        // 16 bytes: the SSE moves (the only inline mnemonics with such an operand).
         int size = ins.MemorySize.GetSize();
-        return !accessed || size is 1 or 2 or 4 or 8;
+        return !accessed || size is 1 or 2 or 4 or 8 or 16;
     }
 
     // ------------------------------------------------------------------ reflection helpers
