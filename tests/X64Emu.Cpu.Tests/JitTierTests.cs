@@ -114,7 +114,9 @@ public class JitTierTests
         }
         else
         {
-            a.movdqa(xmm2, __xmmword_ptr[rsi]);
+            a.movdqu(xmm2, __xmmword_ptr[rsi]);
+            a.pcmpeqb(xmm2, __xmmword_ptr[rsi + 16]); // a legacy-SSE m128 source must be aligned too
+            a.movdqa(xmm3, __xmmword_ptr[rsi]);
         }
 
         a.add(rsi, 16);
@@ -327,7 +329,7 @@ public class JitTierTests
         AssemblerRegisterXMM v = X[rng.Next(X.Length)];
         AssemblerRegisterXMM w = X[rng.Next(X.Length)];
         AssemblerMemoryOperand aligned16 = __xmmword_ptr[rbp + (rng.Next(0, 0x1F0) & ~15)];
-        switch (rng.Next(39))
+        switch (rng.Next(40))
         {
             case 0: Alu(a, rng.Next(9), x, y); break;
             case 1: Alu32(a, rng.Next(9), x32, y32); break;
@@ -409,6 +411,21 @@ public class JitTierTests
                     case 1: a.movdqu(v, w); break;
                     case 2: a.paddq(v, w); break;  // left to its handler
                     default: a.movq(x, w); break; // a handler writing a GPR
+                }
+
+                break;
+            case 38:
+                // Integer SSE operations (register or aligned memory source) and PMOVMSKB.
+                switch (rng.Next(8))
+                {
+                    case 0: a.pcmpeqb(v, w); break;
+                    case 1: a.pand(v, aligned16); break;
+                    case 2: a.pxor(v, v); break;
+                    case 3: a.psubb(v, w); break;
+                    case 4: a.pminub(v, aligned16); break;
+                    case 5: a.pandn(v, w); break;
+                    case 6: a.pcmpeqd(v, aligned16); break;
+                    default: a.pmovmskb(x32, w); break;
                 }
 
                 break;

@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using X64Emu.Cpu.Decode;
 using X64Emu.Cpu.Flags;
 using X64Emu.Cpu.Interp;
@@ -16,6 +17,15 @@ internal static unsafe class JitRuntime
         delegate*<Cpu, ref Insn, int> fn = (insn->Flags & InsnFlags.Fused) != 0 ? insn->Plain : insn->Fn;
         return fn(c, ref *insn);
     }
+
+    /// <summary>An integer SSE operation on an XMM register of the CPU and a 128-bit source (inlined into compiled code).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SseOp<TOp>(ref Vector128<byte> dst, Vector128<byte> src) where TOp : struct, ISseOp =>
+        dst = TOp.Exec(dst, src, 0);
+
+    /// <summary>PMOVMSKB: the top bit of each byte of an XMM register of the CPU.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint MoveMask(ref Vector128<byte> x) => x.ExtractMostSignificantBits();
 
     /// <summary>Leaves compiled code after a site's instruction (its region was invalidated by the handler).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -104,13 +104,7 @@ internal sealed unsafe partial class RegionCompiler
         MemSite site = BeginMemory(bi, k, 16, write: !load);
         if (aligned)
         {
-            _il.Emit(OpCodes.Ldloc, _ea);
-            _il.Emit(OpCodes.Ldc_I4, 15);
-            _il.Emit(OpCodes.Conv_I8);
-            _il.Emit(OpCodes.And);
-            _il.Emit(OpCodes.Ldc_I4_0);
-            _il.Emit(OpCodes.Conv_I8);
-            _il.Emit(OpCodes.Bne_Un, site.Miss);
+            EmitAlignmentCheck(site, 16);
         }
 
         if (load)

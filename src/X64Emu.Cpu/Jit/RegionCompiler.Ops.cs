@@ -156,7 +156,7 @@ internal sealed unsafe partial class RegionCompiler
                     return EmitCmov(bi, k);
                 }
 
-                return false;
+                return IsSseCandidate(ins.Mnemonic) && EmitSse(bi, k);
         }
     }
 

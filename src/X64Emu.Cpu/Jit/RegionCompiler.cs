@@ -470,7 +470,7 @@ internal sealed unsafe partial class RegionCompiler
             return false;
         }
 
-        return Inline.Contains(ins.Mnemonic);
+        return Inline.Contains(ins.Mnemonic) || IsSseCandidate(ins.Mnemonic);
     }
 
     /// <summary>A memory operand the compiler addresses: 64-bit base/index (or RIP-relative), default segment or FS/GS.</summary>
