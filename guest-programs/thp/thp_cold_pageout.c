@@ -2,6 +2,7 @@
 // splits it first; COLD over a whole THP clears its accessed bit and keeps it huge; PAGEOUT over a whole THP
 // splits it (reclaim cannot swap it out and splits it) and the pages stay. (A THP shared with a fork child is left
 // alone on Linux; X64Emu's fork copies THPs at once, see the README.)
+// x64emu-native-retries: 3 (Linux sometimes cannot split a THP for a while under load; see advise_split)
 #define _GNU_SOURCE
 #include <sched.h>
 #include <stdio.h>

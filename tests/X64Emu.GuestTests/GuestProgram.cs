@@ -49,6 +49,12 @@ public sealed class GuestProgram
 
     public bool CompareStderr { get; set; }
 
+    /// <summary>
+    /// Extra native runs allowed when Linux's own output varies under load (a THP split that a transient
+    /// reference makes fail): the emulated output must equal one of at most 1 + this many native runs.
+    /// </summary>
+    public int NativeRetries { get; set; }
+
     public string Binary(string libc) => Path.Combine(Repo.Build, libc, Area, Name);
 
     public override string ToString() => $"{Area}/{Name}";
@@ -147,6 +153,9 @@ public sealed class GuestProgram
                     break;
                 case "stderr":
                     CompareStderr = true;
+                    break;
+                case "native-retries":
+                    NativeRetries = int.Parse(value.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
                     break;
                 case "eager-args":
                     EagerArgs = new List<string>(SplitArgs(value));
