@@ -319,6 +319,36 @@ internal sealed unsafe partial class RegionCompiler
         _il.Emit(OpCodes.Conv_I);
         _il.EmitCalli(OpCodes.Calli, System.Reflection.CallingConventions.Standard, typeof(int),
             new[] { typeof(Cpu), typeof(Insn).MakeByRefType() }, null);
+        ulong next = ins.NextIP;
+        AfterHandler(() =>
+        {
+            _il.Emit(OpCodes.Ldarg_1);
+            _il.Emit(OpCodes.Ldflda, Field(typeof(Cpu), nameof(Cpu.R)));
+            _il.Emit(OpCodes.Ldc_I8, (long)next);
+            _il.Emit(OpCodes.Stfld, Field(typeof(RegisterFile), nameof(RegisterFile.Rip)));
+            _il.Emit(OpCodes.Ldc_I4, (int)ExitReason.BlockEnd);
+        });
+        LoadRegs(written);
+        _state = FState.InCpu;
+        _synced = true;
+    }
+
+    /// <summary>Pushes the instruction address of the shared call's site (<see cref="_resume"/>).</summary>
+    private void PushSite()
+    {
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Ldfld, Field(typeof(JitRegion), nameof(JitRegion.Sites)));
+        _il.Emit(OpCodes.Ldloc, _resume);
+        _il.Emit(OpCodes.Ldelem_I);
+    }
+
+    /// <summary>
+    /// With a handler's result on the stack: returns it when it is not 0 (the block ended, a fault, a syscall),
+    /// and leaves after the instruction when the handler invalidated the region (a store to a code page by
+    /// self-modifying code): <paramref name="leave"/> pushes the exit reason, the CPU holds everything else.
+    /// </summary>
+    private void AfterHandler(Action leave)
+    {
         _il.Emit(OpCodes.Stloc, _result);
         Label ok = _il.DefineLabel();
         _il.Emit(OpCodes.Ldloc, _result);
@@ -326,24 +356,14 @@ internal sealed unsafe partial class RegionCompiler
         _il.Emit(OpCodes.Ldloc, _result);
         _il.Emit(OpCodes.Ret);
         _il.MarkLabel(ok);
-
-        // A store to a code page (self-modifying code) invalidates the region: continue in the dispatcher,
-        // which finds the new code. Everything is in the CPU already (spilled before the call).
         Label valid = _il.DefineLabel();
         _il.Emit(OpCodes.Ldarg_0);
         _il.Emit(OpCodes.Volatile);
         _il.Emit(OpCodes.Ldfld, Field(typeof(JitRegion), nameof(JitRegion.Valid)));
         _il.Emit(OpCodes.Brtrue, valid);
-        _il.Emit(OpCodes.Ldarg_1);
-        _il.Emit(OpCodes.Ldflda, Field(typeof(Cpu), nameof(Cpu.R)));
-        _il.Emit(OpCodes.Ldc_I8, (long)ins.NextIP);
-        _il.Emit(OpCodes.Stfld, Field(typeof(RegisterFile), nameof(RegisterFile.Rip)));
-        _il.Emit(OpCodes.Ldc_I4, (int)ExitReason.BlockEnd);
+        leave();
         _il.Emit(OpCodes.Ret);
         _il.MarkLabel(valid);
-        LoadRegs(written);
-        _state = FState.InCpu;
-        _synced = true;
     }
 
     /// <summary>The region's register slots an instruction may write.</summary>
@@ -377,24 +397,7 @@ internal sealed unsafe partial class RegionCompiler
         int written = WrittenRegs(bi.Ins[k]);
 
         // The shared path materialises from the flag locals when the run-time kind is set (>= 0).
-        switch (_state.Kind)
-        {
-            case FKind.Lazy:
-                _il.Emit(OpCodes.Ldc_I4, _state.Op);
-                _il.Emit(OpCodes.Stloc, _fkind);
-                break;
-            case FKind.Locals:
-                break;
-            case FKind.Deferred:
-                Materialize(_state);
-                _il.Emit(OpCodes.Ldc_I4_M1);
-                _il.Emit(OpCodes.Stloc, _fkind);
-                break;
-            default:
-                _il.Emit(OpCodes.Ldc_I4_M1);
-                _il.Emit(OpCodes.Stloc, _fkind);
-                break;
-        }
+        StoreRunTimeKind();
 
         Label resume = _il.DefineLabel();
         _il.Emit(OpCodes.Ldc_I4, _callResumes.Count);
@@ -416,34 +419,14 @@ internal sealed unsafe partial class RegionCompiler
         Materialize(FState.Locals);
         StoreRegs(_writtenRegs);
         _il.Emit(OpCodes.Ldarg_1);
-        _il.Emit(OpCodes.Ldarg_0);
-        _il.Emit(OpCodes.Ldfld, Field(typeof(JitRegion), nameof(JitRegion.Sites)));
-        _il.Emit(OpCodes.Ldloc, _resume);
-        _il.Emit(OpCodes.Ldelem_I);
+        PushSite();
         _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), nameof(JitRuntime.RunHandler)));
-        _il.Emit(OpCodes.Stloc, _result);
-        Label ok = _il.DefineLabel();
-        _il.Emit(OpCodes.Ldloc, _result);
-        _il.Emit(OpCodes.Brfalse, ok);
-        _il.Emit(OpCodes.Ldloc, _result);
-        _il.Emit(OpCodes.Ret);
-        _il.MarkLabel(ok);
-
-        // A store to a code page (self-modifying code) invalidates the region: continue in the dispatcher
-        // after the instruction, which finds the new code. Everything is in the CPU already.
-        Label valid = _il.DefineLabel();
-        _il.Emit(OpCodes.Ldarg_0);
-        _il.Emit(OpCodes.Volatile);
-        _il.Emit(OpCodes.Ldfld, Field(typeof(JitRegion), nameof(JitRegion.Valid)));
-        _il.Emit(OpCodes.Brtrue, valid);
-        _il.Emit(OpCodes.Ldarg_1);
-        _il.Emit(OpCodes.Ldarg_0);
-        _il.Emit(OpCodes.Ldfld, Field(typeof(JitRegion), nameof(JitRegion.Sites)));
-        _il.Emit(OpCodes.Ldloc, _resume);
-        _il.Emit(OpCodes.Ldelem_I);
-        _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), nameof(JitRuntime.LeaveAfter)));
-        _il.Emit(OpCodes.Ret);
-        _il.MarkLabel(valid);
+        AfterHandler(() =>
+        {
+            _il.Emit(OpCodes.Ldarg_1);
+            PushSite();
+            _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), nameof(JitRuntime.LeaveAfter)));
+        });
         _il.Emit(OpCodes.Ldloc, _resume);
         _il.Emit(OpCodes.Switch, _callResumes.ToArray());
         _il.Emit(OpCodes.Ldc_I4, (int)ExitReason.InvalidOpcode); // unreachable: every index has a label

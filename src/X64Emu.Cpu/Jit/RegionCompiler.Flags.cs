@@ -149,6 +149,21 @@ internal sealed unsafe partial class RegionCompiler
     /// <summary>Puts the current state in the form a block entry expects (<see cref="FKind.Locals"/>).</summary>
     private void ToLocals()
     {
+        if (_state.Kind == FKind.Dead)
+        {
+            throw new InvalidOperationException("flags needed by a block but found dead");
+        }
+
+        StoreRunTimeKind();
+        _state = FState.Locals;
+    }
+
+    /// <summary>
+    /// Sets <see cref="_fkind"/> for the current state: its lazy kind (the operands are in the flag locals), or
+    /// -1 when the CPU holds the flags (a deferred state is materialised first) or they are dead.
+    /// </summary>
+    private void StoreRunTimeKind()
+    {
         switch (_state.Kind)
         {
             case FKind.Lazy:
@@ -156,21 +171,17 @@ internal sealed unsafe partial class RegionCompiler
                 _il.Emit(OpCodes.Stloc, _fkind);
                 break;
             case FKind.Locals:
-                return;
+                break;
             case FKind.Deferred:
                 Materialize(_state);
                 _il.Emit(OpCodes.Ldc_I4_M1);
                 _il.Emit(OpCodes.Stloc, _fkind);
                 break;
-            case FKind.InCpu:
+            default:
                 _il.Emit(OpCodes.Ldc_I4_M1);
                 _il.Emit(OpCodes.Stloc, _fkind);
                 break;
-            default:
-                throw new InvalidOperationException("flags needed by a block but found dead");
         }
-
-        _state = FState.Locals;
     }
 
     private void StoreCpuField(string name, Action value)
