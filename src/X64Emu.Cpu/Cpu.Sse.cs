@@ -46,8 +46,25 @@ public sealed unsafe partial class Cpu
 
         set
         {
+            // Inside Run the host's MXCSR is the guest's; outside, Run loads it on entry.
             R.Mxcsr = value;
-            LoadHostMxcsr();
+            if (_hostMxcsrThread == Environment.CurrentManagedThreadId)
+            {
+                LoadHostMxcsr();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Folds the exception flags the host's MXCSR collected for the guest into <see cref="RegisterFile.Mxcsr"/>
+    /// before emulator code (a syscall, the compiler in eager mode) runs floating point of its own on this
+    /// thread, which must not show in the guest's flags.
+    /// </summary>
+    private void SaveHostMxcsrFlags()
+    {
+        if (_hostMxcsrThread == Environment.CurrentManagedThreadId)
+        {
+            R.Mxcsr |= HostMxcsr.Read() & MxcsrFlags;
         }
     }
 
@@ -66,11 +83,5 @@ public sealed unsafe partial class Cpu
     /// <summary>Sets exception flags found in software (comisd's invalid, for example).</summary>
     public void RaiseMxcsrFlags(uint flags) => R.Mxcsr |= flags & MxcsrFlags;
 
-    private void EnsureHostMxcsr()
-    {
-        if (_hostMxcsrThread != Environment.CurrentManagedThreadId)
-        {
-            LoadHostMxcsr();
-        }
-    }
+
 }

@@ -110,7 +110,7 @@ public sealed unsafe partial class Cpu
     public ExitReason Run()
     {
         Mmu mmu = Mmu;
-        EnsureHostMxcsr();
+        LoadHostMxcsr();
         mmu.EnterGuest();
         try
         {
@@ -154,7 +154,10 @@ public sealed unsafe partial class Cpu
                     JitEngine? jit = Blocks.Jit;
                     if (jit != null && b.Executions++ >= jit.Threshold && b.JitState == Block.JitNone)
                     {
+                        // In eager mode the region compiles here, on this thread, with floating point of its own.
+                        SaveHostMxcsrFlags();
                         jit.Request(b);
+                        LoadHostMxcsr();
                         compiled = b.Compiled;
                         if (compiled != null && compiled.Region.Valid)
                         {
@@ -182,6 +185,8 @@ public sealed unsafe partial class Cpu
         }
         finally
         {
+            SaveHostMxcsrFlags();
+            _hostMxcsrThread = -1;
             mmu.LeaveGuest();
         }
     }

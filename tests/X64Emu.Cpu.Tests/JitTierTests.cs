@@ -131,6 +131,35 @@ public class JitTierTests
         Assert.Null(interp.Diff(compiled));
     }
 
+    [Fact]
+    public void UnmaskedSseException_InCompiledLoop_RaisesFloatingPointErrorAtTheInstruction()
+    {
+        // Divide-by-zero unmasked in MXCSR; a loop divides by a value that reaches 0.0 on the third iteration.
+        Assembler a = new(64);
+        Label loop = a.CreateLabel();
+        a.mov(rbp, DataVa);
+        a.mov(eax, 0x1F80 & ~0x200);               // every exception masked but ZE
+        a.mov(__dword_ptr[rbp + 0x100], eax);
+        a.ldmxcsr(__dword_ptr[rbp + 0x100]);
+        a.mov(rcx, 0x4008000000000000);            // 3.0
+        a.movq(xmm1, rcx);
+        a.mov(rcx, 0x3FF0000000000000);            // 1.0
+        a.movq(xmm2, rcx);
+        a.movq(xmm0, rcx);
+        a.mov(r8, 10);                             // bounded: without the exception the program ends at UD2
+        a.Label(ref loop);
+        a.subsd(xmm1, xmm2);                       // 2.0, 1.0, 0.0
+        a.divsd(xmm0, xmm1);
+        a.dec(r8);
+        a.jne(loop);
+        a.ud2();
+        byte[] code = Assemble(a, CpuFixture.CodeVa);
+        State interp = Run(code, JitMode.Off);
+        State compiled = Run(code, JitMode.Eager);
+        Assert.Equal(ExitReason.FloatingPointError, interp.Exit);
+        Assert.Null(interp.Diff(compiled));
+    }
+
     // ------------------------------------------------------------------ machinery
 
     private sealed record State(ExitReason Exit, ulong Rip, ulong[] Gpr, ulong Flags, byte[] Data, ulong[] Xmm)
@@ -219,6 +248,21 @@ public class JitTierTests
         }
 
         a.mov(rbp, DataVa);
+
+        // Random data in the first 256 bytes and in every XMM register, so vector and floating-point
+        // operations see real values (NaNs, denormals, infinities among them), not zeros.
+        for (int off = 0; off < 0x100; off += 8)
+        {
+            a.mov(rax, Value(rng) ^ ((long)rng.Next() << 32));
+            a.mov(__qword_ptr[rbp + off], rax);
+        }
+
+        foreach (AssemblerRegisterXMM x in X)
+        {
+            a.movdqu(x, __xmmword_ptr[rbp + (rng.Next(0, 0xF0) & ~7)]);
+        }
+
+        a.mov(rax, Value(rng));
         a.mov(r15, 2 + rng.Next(6));
         Label top = a.CreateLabel();
         a.Label(ref top);
@@ -329,7 +373,7 @@ public class JitTierTests
         AssemblerRegisterXMM v = X[rng.Next(X.Length)];
         AssemblerRegisterXMM w = X[rng.Next(X.Length)];
         AssemblerMemoryOperand aligned16 = __xmmword_ptr[rbp + (rng.Next(0, 0x1F0) & ~15)];
-        switch (rng.Next(40))
+        switch (rng.Next(41))
         {
             case 0: Alu(a, rng.Next(9), x, y); break;
             case 1: Alu32(a, rng.Next(9), x32, y32); break;
@@ -426,6 +470,28 @@ public class JitTierTests
                     case 5: a.pandn(v, w); break;
                     case 6: a.pcmpeqd(v, aligned16); break;
                     default: a.pmovmskb(x32, w); break;
+                }
+
+                break;
+            case 39:
+                // Floating-point SSE (random bit patterns: NaNs, denormals, infinities) and the MXCSR flags they raise.
+                switch (rng.Next(10))
+                {
+                    case 0: a.addps(v, w); break;
+                    case 1: a.mulsd(v, Mem(rng, 8)); break;
+                    case 2: a.divss(v, Mem(rng, 4)); break;
+                    case 3: a.sqrtsd(v, w); break;
+                    case 4: a.minpd(v, aligned16); break;
+                    case 5: a.cvtsd2ss(v, w); break;
+                    case 6: a.subss(v, w); break;
+                    case 7: a.maxps(v, w); break;
+                    case 8: a.divpd(v, aligned16); break;
+                    default:
+                        // The sticky exception flags, compared as data; but not PE (inexact): the .NET runtime
+                        // compiling an emulator method at its first call on this thread may set it on the host.
+                        a.stmxcsr(__dword_ptr[rbp + 0x1F8]);
+                        a.and(__dword_ptr[rbp + 0x1F8], ~0x20);
+                        break;
                 }
 
                 break;

@@ -17,8 +17,8 @@ internal static unsafe partial class HostMxcsr
     [LibraryImport("libc", EntryPoint = "mprotect", SetLastError = true)]
     private static partial int Mprotect(nint addr, nuint length, int prot);
 
-    private static readonly delegate* unmanaged<uint*, void> s_load;
-    private static readonly delegate* unmanaged<uint*, void> s_store;
+    private static readonly delegate* unmanaged[SuppressGCTransition]<uint*, void> s_load;
+    private static readonly delegate* unmanaged[SuppressGCTransition]<uint*, void> s_store;
 
     static HostMxcsr()
     {
@@ -38,8 +38,8 @@ internal static unsafe partial class HostMxcsr
             throw new InvalidOperationException("cannot make the MXCSR stubs executable");
         }
 
-        s_load = (delegate* unmanaged<uint*, void>)p;
-        s_store = (delegate* unmanaged<uint*, void>)(p + 16);
+        s_load = (delegate* unmanaged[SuppressGCTransition]<uint*, void>)p;
+        s_store = (delegate* unmanaged[SuppressGCTransition]<uint*, void>)(p + 16);
     }
 
     public static uint Read()

@@ -18,10 +18,20 @@ internal static unsafe class JitRuntime
         return fn(c, ref *insn);
     }
 
-    /// <summary>An integer SSE operation on an XMM register of the CPU and a 128-bit source (inlined into compiled code).</summary>
+    /// <summary>An SSE operation on an XMM register of the CPU and a 128-bit source (inlined into compiled code).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void SseOp<TOp>(ref Vector128<byte> dst, Vector128<byte> src) where TOp : struct, ISseOp =>
         dst = TOp.Exec(dst, src, 0);
+
+    /// <summary>A scalar SSE operation with a 64-bit memory source (zero-extended, as the interpreter loads it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SseOp64<TOp>(ref Vector128<byte> dst, ulong src) where TOp : struct, ISseOp =>
+        dst = TOp.Exec(dst, Vector128.CreateScalar(src).AsByte(), 0);
+
+    /// <summary>A scalar SSE operation with a 32-bit memory source (zero-extended, as the interpreter loads it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SseOp32<TOp>(ref Vector128<byte> dst, uint src) where TOp : struct, ISseOp =>
+        dst = TOp.Exec(dst, Vector128.CreateScalar(src).AsByte(), 0);
 
     /// <summary>PMOVMSKB: the top bit of each byte of an XMM register of the CPU.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -14,18 +14,19 @@ internal sealed unsafe partial class RegionCompiler
     // ------------------------------------------------------------------ SSE integer operations
 
     /// <summary>
-    /// The interpreter's table-driven two-operand SSE operations that compile inline: the integer ones
-    /// (no MXCSR exceptions) with a 128-bit source, keyed by the handler the decoder chose
+    /// The interpreter's table-driven two-operand SSE operations, keyed by the handler the decoder chose
     /// (<see cref="Interpreter.SseBinary{TOp}"/> of that operation), so an instruction compiles inline only
     /// when the interpreter would run exactly that operation.
     /// </summary>
-    private static readonly Dictionary<nint, MethodInfo> SseInline = BuildSseInline();
+    private static readonly Dictionary<nint, SseInfo> SseInline = BuildSseInline();
 
-    private static Dictionary<nint, MethodInfo> BuildSseInline()
+    /// <summary>An SSE operation: the helpers applying it to a 128-bit, 64-bit or 32-bit source, its memory operand size, and whether it is floating point (may raise MXCSR exceptions).</summary>
+    private sealed record SseInfo(MethodInfo Op128, MethodInfo Op64, MethodInfo Op32, int MemSize, bool Fp);
+
+    private static Dictionary<nint, SseInfo> BuildSseInline()
     {
-        Dictionary<nint, MethodInfo> map = new();
+        Dictionary<nint, SseInfo> map = new();
         MethodInfo binary = typeof(Interpreter).GetMethod(nameof(Interpreter.SseBinary))!;
-        MethodInfo op = typeof(JitRuntime).GetMethod(nameof(JitRuntime.SseOp))!;
         foreach (Type t in typeof(SseOps).GetNestedTypes())
         {
             if (!t.IsValueType || !typeof(ISseOp).IsAssignableFrom(t))
@@ -35,12 +36,17 @@ internal sealed unsafe partial class RegionCompiler
 
             bool fp = (bool)t.GetProperty(nameof(ISseOp.Fp))!.GetValue(null)!;
             int memSize = (int)t.GetProperty(nameof(ISseOp.MemSize))!.GetValue(null)!;
-            if (fp || memSize != 16)
+            if (memSize is not (16 or 8 or 4))
             {
                 continue;
             }
 
-            map[binary.MakeGenericMethod(t).MethodHandle.GetFunctionPointer()] = op.MakeGenericMethod(t);
+            map[binary.MakeGenericMethod(t).MethodHandle.GetFunctionPointer()] = new SseInfo(
+                typeof(JitRuntime).GetMethod(nameof(JitRuntime.SseOp))!.MakeGenericMethod(t),
+                typeof(JitRuntime).GetMethod(nameof(JitRuntime.SseOp64))!.MakeGenericMethod(t),
+                typeof(JitRuntime).GetMethod(nameof(JitRuntime.SseOp32))!.MakeGenericMethod(t),
+                memSize,
+                fp);
         }
 
         return map;
@@ -66,9 +72,11 @@ internal sealed unsafe partial class RegionCompiler
     }
 
     /// <summary>
-    /// An integer SSE operation xmm, xmm/m128 (the decoder's handler tells which), or PMOVMSKB r32/r64, xmm.
-    /// XMM registers stay in the CPU; a memory source goes through the inline TLB test and must be 16-byte
-    /// aligned (else the handler raises #GP).
+    /// A two-operand SSE operation xmm, xmm/m128 (or m64/m32 for scalar ones; the decoder's handler tells
+    /// which operation), or PMOVMSKB r32/r64, xmm. XMM registers stay in the CPU; a memory source goes
+    /// through the inline TLB test, and a 128-bit one must be 16-byte aligned (else the handler raises #GP).
+    /// The host's MXCSR carries the guest's rounding mode and collects its exception flags, as for the
+    /// interpreter.
     /// </summary>
     private bool EmitSse(BlockInfo bi, int k)
     {
@@ -89,38 +97,74 @@ internal sealed unsafe partial class RegionCompiler
 
         ref Insn insn = ref _region.Insns[bi.InsnBase + k];
         if (ins.OpCount != 2 || ins.Op0Kind != OpKind.Register || !ins.Op0Register.IsXMM()
-            || (insn.Flags & InsnFlags.Fused) != 0 || !SseInline.TryGetValue((nint)insn.Fn, out MethodInfo? op))
+            || (insn.Flags & InsnFlags.Fused) != 0 || !SseInline.TryGetValue((nint)insn.Fn, out SseInfo? op))
         {
             return false;
         }
 
-        if (ins.Op1Kind == OpKind.Register)
+        bool register = ins.Op1Kind == OpKind.Register;
+        if (register ? !ins.Op1Register.IsXMM() : ins.Op1Kind != OpKind.Memory || ins.MemorySize.GetSize() != op.MemSize)
         {
-            if (!ins.Op1Register.IsXMM())
-            {
-                return false;
-            }
+            return false;
+        }
 
+        // A floating-point operation while the guest has an SSE exception unmasked runs its handler, which
+        // checks for #XM after the operation (the host's MXCSR masks them all).
+        MemSite? fpSite = null;
+        if (op.Fp)
+        {
+            fpSite = new MemSite(bi, k, _il.DefineLabel(), _il.DefineLabel(), _state);
+            _il.Emit(OpCodes.Ldarg_1);
+            _il.Emit(OpCodes.Ldflda, Field(typeof(Cpu), nameof(Cpu.R)));
+            _il.Emit(OpCodes.Ldfld, Field(typeof(RegisterFile), nameof(RegisterFile.Mxcsr)));
+            _il.Emit(OpCodes.Ldc_I4, (int)Cpu.MxcsrMasks);
+            _il.Emit(OpCodes.And);
+            _il.Emit(OpCodes.Ldc_I4, (int)Cpu.MxcsrMasks);
+            _il.Emit(OpCodes.Bne_Un, fpSite.Value.Miss);
+        }
+
+        if (register)
+        {
             PushXmm(ins.Op0Register);
             PushXmm(ins.Op1Register);
             _il.Emit(OpCodes.Ldobj, typeof(Vector128<byte>));
-            _il.Emit(OpCodes.Call, op);
-            return true;
+            _il.Emit(OpCodes.Call, op.Op128);
         }
-
-        if (ins.Op1Kind != OpKind.Memory || ins.MemorySize.GetSize() != 16)
+        else
         {
-            return false;
+            MemSite site = BeginMemory(bi, k, op.MemSize, write: false);
+            if (op.MemSize == 16)
+            {
+                EmitAlignmentCheck(site, 16);
+            }
+
+            PushXmm(ins.Op0Register);
+            _il.Emit(OpCodes.Ldloc, _host);
+            _il.Emit(OpCodes.Unaligned, (byte)1);
+            switch (op.MemSize)
+            {
+                case 16:
+                    _il.Emit(OpCodes.Ldobj, typeof(Vector128<byte>));
+                    _il.Emit(OpCodes.Call, op.Op128);
+                    break;
+                case 8:
+                    _il.Emit(OpCodes.Ldind_I8);
+                    _il.Emit(OpCodes.Call, op.Op64);
+                    break;
+                default:
+                    _il.Emit(OpCodes.Ldind_U4);
+                    _il.Emit(OpCodes.Call, op.Op32);
+                    break;
+            }
+
+            EndMemory(site);
         }
 
-        MemSite site = BeginMemory(bi, k, 16, write: false);
-        EmitAlignmentCheck(site, 16);
-        PushXmm(ins.Op0Register);
-        _il.Emit(OpCodes.Ldloc, _host);
-        _il.Emit(OpCodes.Unaligned, (byte)1);
-        _il.Emit(OpCodes.Ldobj, typeof(Vector128<byte>));
-        _il.Emit(OpCodes.Call, op);
-        EndMemory(site);
+        if (fpSite != null)
+        {
+            EndMemory(fpSite.Value);
+        }
+
         return true;
     }
 
