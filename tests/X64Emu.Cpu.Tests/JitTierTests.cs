@@ -148,9 +148,10 @@ public class JitTierTests
         a.movq(xmm0, rcx);
         a.mov(r8, 10);                             // bounded: without the exception the program ends at UD2
         a.Label(ref loop);
+        a.cmp(r8, 11);                             // flags the #XM must show (the SUB after overwrites them all)
         a.subsd(xmm1, xmm2);                       // 2.0, 1.0, 0.0
         a.divsd(xmm0, xmm1);
-        a.dec(r8);
+        a.sub(r8, 1);
         a.jne(loop);
         a.ud2();
         byte[] code = Assemble(a, CpuFixture.CodeVa);
@@ -373,7 +374,7 @@ public class JitTierTests
         AssemblerRegisterXMM v = X[rng.Next(X.Length)];
         AssemblerRegisterXMM w = X[rng.Next(X.Length)];
         AssemblerMemoryOperand aligned16 = __xmmword_ptr[rbp + (rng.Next(0, 0x1F0) & ~15)];
-        switch (rng.Next(41))
+        switch (rng.Next(42))
         {
             case 0: Alu(a, rng.Next(9), x, y); break;
             case 1: Alu32(a, rng.Next(9), x32, y32); break;
@@ -492,6 +493,23 @@ public class JitTierTests
                         a.stmxcsr(__dword_ptr[rbp + 0x1F8]);
                         a.and(__dword_ptr[rbp + 0x1F8], ~0x20);
                         break;
+                }
+
+                break;
+            case 40:
+                // Scalar moves: loads zero the rest of the register, register moves keep it (MOVQ zeroes it).
+                switch (rng.Next(10))
+                {
+                    case 0: a.movsd(v, Mem(rng, 8)); break;
+                    case 1: a.movsd(Mem(rng, 8), w); break;
+                    case 2: a.movss(v, Mem(rng, 4)); break;
+                    case 3: a.movss(Mem(rng, 4), w); break;
+                    case 4: a.movsd(v, w); break;
+                    case 5: a.movss(v, w); break;
+                    case 6: a.movq(v, Mem(rng, 8)); break;
+                    case 7: a.movq(Mem(rng, 8), w); break;
+                    case 8: a.movq(v, w); break;
+                    default: a.movsd(); break; // the string instruction: left to its handler (rsi/rdi point anywhere: may fault)
                 }
 
                 break;

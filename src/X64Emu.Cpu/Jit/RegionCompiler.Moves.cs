@@ -123,6 +123,98 @@ internal sealed unsafe partial class RegionCompiler
         return true;
     }
 
+    /// <summary>
+    /// MOVSD/MOVSS/MOVQ with XMM operands (the SSE forms, not the string MOVSD): a scalar load zeroes the
+    /// rest of the register (MOVQ always does), a register-to-register MOVSD/MOVSS keeps it, a store writes
+    /// the low 8 or 4 bytes.
+    /// </summary>
+    private bool EmitMovScalar(BlockInfo bi, int k)
+    {
+        ref readonly Instruction ins = ref bi.Ins[k];
+        int size;
+        bool toXmm;
+        bool movq = false;
+        switch (ins.Code)
+        {
+            case Code.Movsd_xmm_xmmm64: size = 8; toXmm = true; break;
+            case Code.Movsd_xmmm64_xmm: size = 8; toXmm = false; break;
+            case Code.Movss_xmm_xmmm32: size = 4; toXmm = true; break;
+            case Code.Movss_xmmm32_xmm: size = 4; toXmm = false; break;
+            case Code.Movq_xmm_xmmm64: size = 8; toXmm = true; movq = true; break;
+            case Code.Movq_xmmm64_xmm: size = 8; toXmm = false; movq = true; break;
+            default: return false;
+        }
+
+        if (ins.Op0Kind == OpKind.Register && ins.Op1Kind == OpKind.Register)
+        {
+            // Low bytes from the source; MOVQ zeroes the destination's upper half.
+            PushXmm(ins.Op0Register);
+            PushXmm(ins.Op1Register);
+            _il.Emit(size == 8 ? OpCodes.Ldind_I8 : OpCodes.Ldind_U4);
+            _il.Emit(size == 8 ? OpCodes.Stind_I8 : OpCodes.Stind_I4);
+            if (movq)
+            {
+                ZeroXmmBytes(ins.Op0Register, 8);
+            }
+
+            return true;
+        }
+
+        if (toXmm)
+        {
+            if (ins.Op1Kind != OpKind.Memory)
+            {
+                return false;
+            }
+
+            MemSite site = BeginMemory(bi, k, size, write: false);
+            PushXmm(ins.Op0Register);
+            _il.Emit(OpCodes.Ldloc, _host);
+            _il.Emit(OpCodes.Unaligned, (byte)1);
+            _il.Emit(size == 8 ? OpCodes.Ldind_I8 : OpCodes.Ldind_U4);
+            _il.Emit(size == 8 ? OpCodes.Stind_I8 : OpCodes.Stind_I4);
+            ZeroXmmBytes(ins.Op0Register, size);
+            EndMemory(site);
+            return true;
+        }
+
+        if (ins.Op0Kind != OpKind.Memory)
+        {
+            return false;
+        }
+
+        MemSite store = BeginMemory(bi, k, size, write: true);
+        _il.Emit(OpCodes.Ldloc, _host);
+        PushXmm(ins.Op1Register);
+        _il.Emit(size == 8 ? OpCodes.Ldind_I8 : OpCodes.Ldind_U4);
+        _il.Emit(OpCodes.Unaligned, (byte)1);
+        _il.Emit(size == 8 ? OpCodes.Stind_I8 : OpCodes.Stind_I4);
+        EndMemory(store);
+        return true;
+    }
+
+    /// <summary>Zeroes bytes [<paramref name="from"/>, 16) of XMM register <paramref name="r"/> (from is 4 or 8).</summary>
+    private void ZeroXmmBytes(Register r, int from)
+    {
+        if (from == 4)
+        {
+            PushXmm(r);
+            _il.Emit(OpCodes.Ldc_I4_4);
+            _il.Emit(OpCodes.Conv_I);
+            _il.Emit(OpCodes.Add);
+            _il.Emit(OpCodes.Ldc_I4_0);
+            _il.Emit(OpCodes.Stind_I4);
+        }
+
+        PushXmm(r);
+        _il.Emit(OpCodes.Ldc_I4_8);
+        _il.Emit(OpCodes.Conv_I);
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Ldc_I4_0);
+        _il.Emit(OpCodes.Conv_I8);
+        _il.Emit(OpCodes.Stind_I8);
+    }
+
     /// <summary>Pushes the address of XMM register <paramref name="r"/> in the CPU's register file.</summary>
     private void PushXmm(Register r)
     {

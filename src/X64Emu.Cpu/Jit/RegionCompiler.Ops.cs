@@ -25,6 +25,14 @@ internal sealed unsafe partial class RegionCompiler
         Mnemonic.Cmovbe, Mnemonic.Cmova, Mnemonic.Cmovs, Mnemonic.Cmovns, Mnemonic.Cmovp, Mnemonic.Cmovnp,
         Mnemonic.Cmovl, Mnemonic.Cmovge, Mnemonic.Cmovle, Mnemonic.Cmovg,
         Mnemonic.Movups, Mnemonic.Movupd, Mnemonic.Movaps, Mnemonic.Movapd, Mnemonic.Movdqa, Mnemonic.Movdqu,
+        Mnemonic.Movsd, Mnemonic.Movss, Mnemonic.Movq,
+    };
+
+    /// <summary>The SSE move mnemonics of <see cref="Inline"/> (see <see cref="MayLeave"/>).</summary>
+    private static readonly HashSet<Mnemonic> VectorMoves = new()
+    {
+        Mnemonic.Movups, Mnemonic.Movupd, Mnemonic.Movaps, Mnemonic.Movapd, Mnemonic.Movdqa, Mnemonic.Movdqu,
+        Mnemonic.Movsd, Mnemonic.Movss, Mnemonic.Movq,
     };
 
     /// <summary>
@@ -145,6 +153,10 @@ internal sealed unsafe partial class RegionCompiler
             case Mnemonic.Movdqa:
             case Mnemonic.Movdqu:
                 return EmitMovVec(bi, k);
+            case Mnemonic.Movsd:
+            case Mnemonic.Movss:
+            case Mnemonic.Movq:
+                return EmitMovScalar(bi, k);
             default:
                 if (ins.ConditionCode != ConditionCode.None && ins.Mnemonic.ToString().StartsWith("Set", System.StringComparison.Ordinal))
                 {
