@@ -33,6 +33,29 @@ internal static unsafe class JitRuntime
     public static void SseOp32<TOp>(ref Vector128<byte> dst, uint src) where TOp : struct, ISseOp =>
         dst = TOp.Exec(dst, Vector128.CreateScalar(src).AsByte(), 0);
 
+    /// <summary>MOVSD/MOVQ xmm, m64: the value in the low half, the upper half zeroed (one 16-byte store).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadScalar64(ref Vector128<byte> dst, ulong v) => dst = Vector128.CreateScalar(v).AsByte();
+
+    /// <summary>MOVSS xmm, m32: the value in the low 4 bytes, the rest zeroed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadScalar32(ref Vector128<byte> dst, uint v) => dst = Vector128.CreateScalar(v).AsByte();
+
+    /// <summary>MOVSD xmm, xmm: the source's low 8 bytes into the destination, whose upper half stays.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void MoveLow64(ref Vector128<byte> dst, ref Vector128<byte> src) =>
+        dst = dst.AsUInt64().WithElement(0, src.AsUInt64().ToScalar()).AsByte();
+
+    /// <summary>MOVSS xmm, xmm: the source's low 4 bytes into the destination, whose other 12 stay.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void MoveLow32(ref Vector128<byte> dst, ref Vector128<byte> src) =>
+        dst = dst.AsUInt32().WithElement(0, src.AsUInt32().ToScalar()).AsByte();
+
+    /// <summary>MOVQ xmm, xmm: the source's low 8 bytes, the upper half zeroed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void MoveQ(ref Vector128<byte> dst, ref Vector128<byte> src) =>
+        dst = Vector128.CreateScalar(src.AsUInt64().ToScalar()).AsByte();
+
     /// <summary>PMOVMSKB: the top bit of each byte of an XMM register of the CPU.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint MoveMask(ref Vector128<byte> x) => x.ExtractMostSignificantBits();

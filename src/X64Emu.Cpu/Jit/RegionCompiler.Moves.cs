@@ -123,6 +123,13 @@ internal sealed unsafe partial class RegionCompiler
         return true;
     }
 
+    /// <summary>The SSE forms of MOVSD/MOVSS/MOVQ <see cref="EmitMovScalar"/> compiles.</summary>
+    private static readonly HashSet<Code> ScalarMoves = new()
+    {
+        Code.Movsd_xmm_xmmm64, Code.Movsd_xmmm64_xmm, Code.Movss_xmm_xmmm32, Code.Movss_xmmm32_xmm,
+        Code.Movq_xmm_xmmm64, Code.Movq_xmmm64_xmm,
+    };
+
     /// <summary>
     /// MOVSD/MOVSS/MOVQ with XMM operands (the SSE forms, not the string MOVSD): a scalar load zeroes the
     /// rest of the register (MOVQ always does), a register-to-register MOVSD/MOVSS keeps it, a store writes
@@ -145,18 +152,14 @@ internal sealed unsafe partial class RegionCompiler
             default: return false;
         }
 
+        // Whole 16-byte writes of the register (a later 16-byte read of it is forwarded from the store;
+        // two 8-byte stores would stall it).
         if (ins.Op0Kind == OpKind.Register && ins.Op1Kind == OpKind.Register)
         {
-            // Low bytes from the source; MOVQ zeroes the destination's upper half.
             PushXmm(ins.Op0Register);
             PushXmm(ins.Op1Register);
-            _il.Emit(size == 8 ? OpCodes.Ldind_I8 : OpCodes.Ldind_U4);
-            _il.Emit(size == 8 ? OpCodes.Stind_I8 : OpCodes.Stind_I4);
-            if (movq)
-            {
-                ZeroXmmBytes(ins.Op0Register, 8);
-            }
-
+            string helper = movq ? nameof(JitRuntime.MoveQ) : size == 8 ? nameof(JitRuntime.MoveLow64) : nameof(JitRuntime.MoveLow32);
+            _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), helper));
             return true;
         }
 
@@ -172,8 +175,7 @@ internal sealed unsafe partial class RegionCompiler
             _il.Emit(OpCodes.Ldloc, _host);
             _il.Emit(OpCodes.Unaligned, (byte)1);
             _il.Emit(size == 8 ? OpCodes.Ldind_I8 : OpCodes.Ldind_U4);
-            _il.Emit(size == 8 ? OpCodes.Stind_I8 : OpCodes.Stind_I4);
-            ZeroXmmBytes(ins.Op0Register, size);
+            _il.Emit(OpCodes.Call, Method(typeof(JitRuntime), size == 8 ? nameof(JitRuntime.LoadScalar64) : nameof(JitRuntime.LoadScalar32)));
             EndMemory(site);
             return true;
         }
@@ -191,28 +193,6 @@ internal sealed unsafe partial class RegionCompiler
         _il.Emit(size == 8 ? OpCodes.Stind_I8 : OpCodes.Stind_I4);
         EndMemory(store);
         return true;
-    }
-
-    /// <summary>Zeroes bytes [<paramref name="from"/>, 16) of XMM register <paramref name="r"/> (from is 4 or 8).</summary>
-    private void ZeroXmmBytes(Register r, int from)
-    {
-        if (from == 4)
-        {
-            PushXmm(r);
-            _il.Emit(OpCodes.Ldc_I4_4);
-            _il.Emit(OpCodes.Conv_I);
-            _il.Emit(OpCodes.Add);
-            _il.Emit(OpCodes.Ldc_I4_0);
-            _il.Emit(OpCodes.Stind_I4);
-        }
-
-        PushXmm(r);
-        _il.Emit(OpCodes.Ldc_I4_8);
-        _il.Emit(OpCodes.Conv_I);
-        _il.Emit(OpCodes.Add);
-        _il.Emit(OpCodes.Ldc_I4_0);
-        _il.Emit(OpCodes.Conv_I8);
-        _il.Emit(OpCodes.Stind_I8);
     }
 
     /// <summary>Pushes the address of XMM register <paramref name="r"/> in the CPU's register file.</summary>

@@ -168,6 +168,33 @@ internal sealed unsafe partial class RegionCompiler
         return true;
     }
 
+    /// <summary>
+    /// True for the register forms <see cref="EmitSse"/>, <see cref="EmitMovVec"/> and <see cref="EmitMovScalar"/>
+    /// compile with no slow path: vector and scalar moves between XMM registers, PMOVMSKB, and integer operations.
+    /// </summary>
+    private bool SseStaysInline(BlockInfo bi, int k)
+    {
+        ref readonly Instruction ins = ref bi.Ins[k];
+        if (ins.OpCount != 2 || ins.Op0Kind != OpKind.Register || ins.Op1Kind != OpKind.Register)
+        {
+            return false;
+        }
+
+        if (ins.Mnemonic == Mnemonic.Pmovmskb)
+        {
+            return ins.Code == Code.Pmovmskb_r32_xmm;
+        }
+
+        if (VectorMoves.Contains(ins.Mnemonic))
+        {
+            return VecLoads.Contains(ins.Code) || VecStores.Contains(ins.Code) || ScalarMoves.Contains(ins.Code);
+        }
+
+        ref Insn insn = ref _region.Insns[bi.InsnBase + k];
+        return ins.Op0Register.IsXMM() && ins.Op1Register.IsXMM() && (insn.Flags & InsnFlags.Fused) == 0
+            && SseInline.TryGetValue((nint)insn.Fn, out SseInfo? op) && !op.Fp;
+    }
+
     /// <summary>Branches to the site's slow path unless <see cref="_ea"/> is a multiple of <paramref name="alignment"/>.</summary>
     private void EmitAlignmentCheck(MemSite site, int alignment)
     {

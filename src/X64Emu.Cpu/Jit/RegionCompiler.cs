@@ -298,15 +298,17 @@ internal sealed unsafe partial class RegionCompiler
     /// interpreter; or it always runs its handler): everything the CPU state holds is visible there.
     /// </summary>
     /// <remarks>
-    /// The SSE mnemonics count as leaving in every form: their emitters decline some forms that share the
-    /// mnemonic (the string MOVSD, MMX registers, GPR forms of MOVQ), whose handler may fault on operands
-    /// that are not <see cref="OpKind.Memory"/>, and a floating-point operation runs its handler while the
-    /// guest has an MXCSR exception unmasked.
+    /// An SSE mnemonic counts as leaving unless it is a register form that compiles inline with no slow
+    /// path (<see cref="SseStaysInline"/>): the emitters decline some forms that share the mnemonic (the
+    /// string MOVSD, MMX registers, GPR forms of MOVQ), whose handler may fault on operands that are not
+    /// <see cref="OpKind.Memory"/>, and a floating-point operation runs its handler while the guest has an
+    /// MXCSR exception unmasked.
     /// </remarks>
     private bool MayLeave(BlockInfo bi, int k)
     {
         ref readonly Instruction ins = ref bi.Ins[k];
-        return HasMemory(ins) || !IsInlineCandidate(bi, k) || IsSseCandidate(ins.Mnemonic) || VectorMoves.Contains(ins.Mnemonic);
+        return HasMemory(ins) || !IsInlineCandidate(bi, k)
+            || ((IsSseCandidate(ins.Mnemonic) || VectorMoves.Contains(ins.Mnemonic)) && !SseStaysInline(bi, k));
     }
 
     private static bool HasMemory(in Instruction ins)
