@@ -13,12 +13,14 @@
 
 #define HUGE (2UL << 20)
 
-static void show(const char *what, char *p)
+/* Walks the smaps fields of the mapping holding p: with want NULL prints Rss, Referenced, Anonymous and
+ * AnonHugePages (those not 0); otherwise returns want's value in kB (-1 when absent). */
+static long smaps_walk(char *p, const char *want)
 {
     FILE *f = fopen("/proc/self/smaps", "r");
     char line[256];
     int in = 0;
-    printf("%-28s", what);
+    long found = -1;
     while (fgets(line, sizeof line, f)) {
         unsigned long s, e;
         long v;
@@ -27,33 +29,29 @@ static void show(const char *what, char *p)
             in = s <= (unsigned long)p && (unsigned long)p < e;
             continue;
         }
-        if (in && sscanf(line, "%63[^:]: %ld kB", key, &v) == 2 && v != 0
-            && (!strcmp(key, "Rss") || !strcmp(key, "Referenced") || !strcmp(key, "Anonymous") || !strcmp(key, "AnonHugePages")))
+        if (!in || sscanf(line, "%63[^:]: %ld kB", key, &v) != 2)
+            continue;
+        if (want && !strcmp(key, want))
+            found = v;
+        else if (!want && v != 0
+                 && (!strcmp(key, "Rss") || !strcmp(key, "Referenced") || !strcmp(key, "Anonymous") || !strcmp(key, "AnonHugePages")))
             printf(" %s=%ld", key, v);
     }
     fclose(f);
+    return found;
+}
+
+static void show(const char *what, char *p)
+{
+    printf("%-28s", what);
+    smaps_walk(p, NULL);
     printf("\n");
 }
 
 /* AnonHugePages (kB) of the mapping holding p */
 static long huge_kb(char *p)
 {
-    FILE *f = fopen("/proc/self/smaps", "r");
-    char line[256];
-    int in = 0;
-    long kb = -1;
-    while (fgets(line, sizeof line, f)) {
-        unsigned long s, e;
-        long v;
-        if (sscanf(line, "%lx-%lx ", &s, &e) == 2 && strchr(line, '-') < strchr(line, ' ')) {
-            in = s <= (unsigned long)p && (unsigned long)p < e;
-            continue;
-        }
-        if (in && sscanf(line, "AnonHugePages: %ld kB", &v) == 1)
-            kb = v;
-    }
-    fclose(f);
-    return kb;
+    return smaps_walk(p, "AnonHugePages");
 }
 
 /* madvise that must split a THP: Linux gives up on a split when something else holds a transient reference

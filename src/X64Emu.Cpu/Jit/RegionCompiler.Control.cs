@@ -59,19 +59,29 @@ internal sealed unsafe partial class RegionCompiler
             return false;
         }
 
+        MemSite site = PopFromStack(bi, k, 8);
+        _il.Emit(OpCodes.Ldloc, _t1);
+        PopReg(ins.Op0Register); // POP RSP: the loaded value wins
+        EndMemory(site);
+        return true;
+    }
+
+    /// <summary>
+    /// Loads the quadword at RSP into <see cref="_t1"/> and adds <paramref name="release"/> to RSP; the caller
+    /// ends the returned memory site after what else the instruction does.
+    /// </summary>
+    private MemSite PopFromStack(BlockInfo bi, int k, long release)
+    {
         PushReg(Register.RSP);
         _il.Emit(OpCodes.Stloc, _ea);
         MemSite site = BeginMemory(bi, k, 8, write: false, computeEa: false);
         PushHost(8);
         _il.Emit(OpCodes.Stloc, _t1);
         _il.Emit(OpCodes.Ldloc, _ea);
-        _il.Emit(OpCodes.Ldc_I8, 8L);
+        _il.Emit(OpCodes.Ldc_I8, release);
         _il.Emit(OpCodes.Add);
         PopReg(Register.RSP);
-        _il.Emit(OpCodes.Ldloc, _t1);
-        PopReg(ins.Op0Register); // POP RSP: the loaded value wins
-        EndMemory(site);
-        return true;
+        return site;
     }
 
     // ------------------------------------------------------------------ terminators
@@ -127,16 +137,7 @@ internal sealed unsafe partial class RegionCompiler
         if (candidate && ins.Mnemonic == Mnemonic.Ret && (ins.OpCount == 0 || ins.Op0Kind == OpKind.Immediate16))
         {
             _region.InlineInsns++;
-            PushReg(Register.RSP);
-            _il.Emit(OpCodes.Stloc, _ea);
-            MemSite site = BeginMemory(bi, k, 8, write: false, computeEa: false);
-            PushHost(8);
-            _il.Emit(OpCodes.Stloc, _t1);
-            _il.Emit(OpCodes.Ldloc, _ea);
-            _il.Emit(OpCodes.Ldc_I8, 8L + (long)(ins.OpCount == 0 ? 0 : ins.Immediate16));
-            _il.Emit(OpCodes.Add);
-            PopReg(Register.RSP);
-            EndMemory(site);
+            EndMemory(PopFromStack(bi, k, 8L + (ins.OpCount == 0 ? 0 : ins.Immediate16)));
 
             // Return into the region when the address is the return site of a call compiled in it.
             foreach (BlockInfo caller in _blocks)

@@ -207,15 +207,7 @@ internal sealed unsafe partial class RegionCompiler
         }
 
         MemSite? site = m0 || m1 ? BeginMemory(bi, k, size, write: m0 && writes) : null;
-        if (m0)
-        {
-            PushHost(size);
-        }
-        else
-        {
-            PushReg(ins.Op0Register);
-        }
-
+        ReadRm(ins, m0, size);
         _il.Emit(OpCodes.Stloc, _t0);
         if (m1)
         {
@@ -276,6 +268,19 @@ internal sealed unsafe partial class RegionCompiler
     }
 
     /// <summary>Writes local <paramref name="value"/> to operand 0: memory at the site's host address, or a register.</summary>
+    /// <summary>Pushes the r/m destination operand's value: from <see cref="_host"/> (after the TLB test) or its register.</summary>
+    private void ReadRm(in Instruction ins, bool mem, int size)
+    {
+        if (mem)
+        {
+            PushHost(size);
+        }
+        else
+        {
+            PushReg(ins.Op0Register);
+        }
+    }
+
     private void WriteRm(in Instruction ins, bool mem, int size, LocalBuilder value)
     {
         if (mem)
@@ -325,15 +330,7 @@ internal sealed unsafe partial class RegionCompiler
         }
 
         MemSite? site = m0 ? BeginMemory(bi, k, size, write: true) : null;
-        if (m0)
-        {
-            PushHost(size);
-        }
-        else
-        {
-            PushReg(ins.Op0Register);
-        }
-
+        ReadRm(ins, m0, size);
         _il.Emit(OpCodes.Stloc, _t0);
         switch (m)
         {

@@ -67,15 +67,7 @@ internal sealed unsafe partial class RegionCompiler
         }
 
         MemSite? site = m0 ? BeginMemory(bi, k, size, write: true) : null;
-        if (m0)
-        {
-            PushHost(size);
-        }
-        else
-        {
-            PushReg(ins.Op0Register);
-        }
-
+        ReadRm(ins, m0, size);
         _il.Emit(OpCodes.Stloc, _t0);
         void PushCount()
         {
